@@ -1,0 +1,144 @@
+using System.Globalization;
+
+namespace Kong.Pdk.Hosting;
+
+/// <summary>The plugin executable's command line (kong-protocol.md §1.2), parsed.</summary>
+internal sealed class HostCommandLine
+{
+    public const string DefaultPrefix = "/usr/local/kong";
+
+    public bool Dump { get; private set; }
+
+    public bool Help { get; private set; }
+
+    public string Prefix { get; private set; } = DefaultPrefix;
+
+    public string? SocketPath { get; private set; }
+
+    public List<string> SelectedPlugins { get; } = [];
+
+    public KongServerOptions Options { get; } = new();
+
+    public static string Usage(string program) => $"""
+        Usage: {program} [options]
+
+        A Kong external plugin server (MsgPack:1). Kong starts it with pluginserver_<name>_start_cmd
+        and reads its plugin list with pluginserver_<name>_query_cmd (-dump).
+
+          -dump                      print the plugin info JSON to stdout and exit
+          -kong-prefix DIR, -p DIR   directory of the socket (default {DefaultPrefix})
+          -socket PATH               explicit socket path (default <prefix>/<plugin name>.socket)
+          -plugin NAME               serve (and dump) only this plugin; repeatable
+          -log-level LEVEL           debug, info, warn, error or none (default info)
+          -max-message-size BYTES    largest message accepted (default 16777216)
+          -max-depth N               deepest nesting accepted (default 64)
+          -max-connections N         connections served at once (default 4096)
+          -max-events N              events in flight (default 10000)
+          -event-idle-timeout SEC    wait for Kong's next step before abandoning an event (default 90)
+          -handler-deadline SEC      longest a handler may compute between PDK calls (default 30)
+          -instance-ttl SEC          collect instances idle for this long (default 600)
+          -shutdown-timeout SEC      on SIGTERM, wait this long for running events (default 5)
+          -help, -h                  this text
+
+        Options may be written with one dash or two.
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; returns an error message, or null.</summary>
+    public static HostCommandLine Parse(IReadOnlyList<string> args, out string? error)
+    {
+        var line = new HostCommandLine();
+        error = null;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string name = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg.StartsWith('-') ? arg[1..] : "";
+            string? inlineValue = null;
+            int eq = name.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                inlineValue = name[(eq + 1)..];
+                name = name[..eq];
+            }
+
+            string? Value()
+            {
+                if (inlineValue is not null) return inlineValue;
+                if (i + 1 < args.Count) return args[++i];
+                return null;
+            }
+
+            switch (name)
+            {
+                case "dump":
+                    line.Dump = true;
+                    break;
+                case "help" or "h":
+                    line.Help = true;
+                    break;
+                case "kong-prefix" or "p" or "prefix":
+                    line.Prefix = Value() ?? Missing(arg, ref error);
+                    break;
+                case "socket" or "socket-path":
+                    line.SocketPath = Value() ?? Missing(arg, ref error);
+                    break;
+                case "plugin":
+                    line.SelectedPlugins.Add(Value() ?? Missing(arg, ref error));
+                    break;
+                case "log-level":
+                    string level = Value() ?? Missing(arg, ref error);
+                    if (Enum.TryParse(level, ignoreCase: true, out KongLogLevel parsed) && Enum.IsDefined(parsed)) line.Options.LogLevel = parsed;
+                    else error ??= $"unknown log level '{level}'";
+                    break;
+                case "max-message-size":
+                    line.Options.MaxMessageSize = Int(arg, Value(), ref error);
+                    break;
+                case "max-depth":
+                    line.Options.MaxNestingDepth = Int(arg, Value(), ref error);
+                    break;
+                case "max-connections":
+                    line.Options.MaxConnections = Int(arg, Value(), ref error);
+                    break;
+                case "max-events":
+                    line.Options.MaxEventsInFlight = Int(arg, Value(), ref error);
+                    break;
+                case "event-idle-timeout":
+                    line.Options.EventIdleTimeout = Seconds(arg, Value(), ref error);
+                    break;
+                case "handler-deadline":
+                    line.Options.HandlerDeadline = Seconds(arg, Value(), ref error);
+                    break;
+                case "instance-ttl":
+                    line.Options.InstanceIdleTtl = Seconds(arg, Value(), ref error);
+                    break;
+                case "shutdown-timeout":
+                    line.Options.ShutdownTimeout = Seconds(arg, Value(), ref error);
+                    break;
+                default:
+                    error ??= $"unknown option '{arg}'";
+                    break;
+            }
+        }
+
+        return line;
+    }
+
+    private static string Missing(string arg, ref string? error)
+    {
+        error ??= $"option '{arg}' needs a value";
+        return "";
+    }
+
+    private static int Int(string arg, string? value, ref string? error)
+    {
+        if (value is not null && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0) return n;
+        error ??= $"option '{arg}' needs a positive integer";
+        return 1;
+    }
+
+    private static TimeSpan Seconds(string arg, string? value, ref string? error)
+    {
+        if (value is not null && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0 && s < 1e7) return TimeSpan.FromSeconds(s);
+        error ??= $"option '{arg}' needs a positive number of seconds";
+        return TimeSpan.FromSeconds(1);
+    }
+}

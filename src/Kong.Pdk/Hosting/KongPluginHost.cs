@@ -1,0 +1,126 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Kong.Pdk.Server;
+
+namespace Kong.Pdk.Hosting;
+
+/// <summary>
+/// The plugin executable's entry point: <c>-dump</c> for Kong's <c>query_cmd</c>, otherwise the plugin server on
+/// <c>&lt;prefix&gt;/&lt;name&gt;.socket</c> until SIGTERM or SIGINT. The source generator writes a <c>Main</c>
+/// that calls it; a plugin with its own <c>Main</c> calls it directly:
+/// <code>static Task&lt;int&gt; Main(string[] args) => KongPluginHost.RunAsync(args, MyPlugin.Descriptor);</code>
+/// </summary>
+public static class KongPluginHost
+{
+    /// <summary>Runs the command line <paramref name="args"/> for <paramref name="plugins"/>.</summary>
+    /// <returns>The process exit code: 0 after <c>-dump</c>, <c>-help</c> or a clean shutdown; 1 when the server
+    /// cannot start; 2 for a bad command line.</returns>
+    public static Task<int> RunAsync(string[] args, params KongPluginDescriptor[] plugins)
+        => RunAsync(args, configure: null, plugins);
+
+    /// <summary>Like <see cref="RunAsync(string[], KongPluginDescriptor[])"/>, with code that adjusts the server
+    /// options after the command line was read.</summary>
+    public static async Task<int> RunAsync(string[] args, Action<KongServerOptions>? configure, params KongPluginDescriptor[] plugins)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(plugins);
+        TextWriter stderr = Console.Error;
+        string program = AppDomain.CurrentDomain.FriendlyName;
+        HostCommandLine line = HostCommandLine.Parse(args, out string? error);
+        if (error is not null)
+        {
+            await stderr.WriteLineAsync($"{program}: {error}").ConfigureAwait(false);
+            await stderr.WriteLineAsync(HostCommandLine.Usage(program)).ConfigureAwait(false);
+            return 2;
+        }
+
+        if (line.Help)
+        {
+            await stderr.WriteLineAsync(HostCommandLine.Usage(program)).ConfigureAwait(false);
+            return 0;
+        }
+
+        if (plugins.Length == 0)
+        {
+            await stderr.WriteLineAsync($"{program}: no plugin to serve").ConfigureAwait(false);
+            return 1;
+        }
+
+        List<KongPluginDescriptor> served = Select(plugins, line.SelectedPlugins, out error);
+        if (error is not null)
+        {
+            await stderr.WriteLineAsync($"{program}: {error}").ConfigureAwait(false);
+            return 2;
+        }
+
+        if (line.Dump)
+        {
+            using Stream stdout = Console.OpenStandardOutput();
+            await stdout.WriteAsync(PluginDump.Write(served)).ConfigureAwait(false);
+            await stdout.FlushAsync().ConfigureAwait(false);
+            return 0;
+        }
+
+        configure?.Invoke(line.Options);
+        string logName = served.Count == 1 ? served[0].Name : program;
+        var log = new ServerLog(logName, line.Options.LogLevel);
+        string socketPath = line.SocketPath ?? Path.Combine(line.Prefix, logName + ".socket");
+
+        PluginServer server;
+        Socket listener;
+        try
+        {
+            server = new PluginServer(served, line.Options, log);
+            listener = server.Bind(socketPath);
+        }
+        catch (Exception ex) when (ex is KongServerStartException or ArgumentOutOfRangeException)
+        {
+            log.Error($"cannot start: {ex.Message}");
+            return 1;
+        }
+
+        using var stop = new CancellationTokenSource();
+        using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        log.Info($"listening on {socketPath} (pid {server.Pid}; plugins: {string.Join(", ", served.Select(p => p.Name + " " + p.Version))})");
+        await server.RunAsync(listener, socketPath, stop.Token).ConfigureAwait(false);
+        log.Info("stopped");
+        return 0;
+
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            log.Info($"{context.Signal} received: stopping");
+            stop.Cancel();
+        }
+    }
+
+    private static List<KongPluginDescriptor> Select(KongPluginDescriptor[] plugins, List<string> selected, out string? error)
+    {
+        error = null;
+        var byName = new SortedDictionary<string, KongPluginDescriptor>(StringComparer.Ordinal);
+        foreach (KongPluginDescriptor plugin in plugins)
+        {
+            if (!byName.TryAdd(plugin.Name, plugin))
+            {
+                error = $"two plugins are named '{plugin.Name}'";
+                return [];
+            }
+        }
+
+        if (selected.Count == 0) return plugins.ToList();
+        var result = new List<KongPluginDescriptor>(selected.Count);
+        foreach (string name in selected)
+        {
+            if (!byName.TryGetValue(name, out KongPluginDescriptor? plugin))
+            {
+                error = $"unknown plugin '{name}' (this executable has: {string.Join(", ", byName.Keys)})";
+                return [];
+            }
+
+            if (!result.Contains(plugin)) result.Add(plugin);
+        }
+
+        return result;
+    }
+}

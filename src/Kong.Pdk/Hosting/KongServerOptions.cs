@@ -1,0 +1,66 @@
+namespace Kong.Pdk.Hosting;
+
+/// <summary>
+/// Limits and timeouts of the embedded plugin server. The defaults suit Kong's own timeouts (60 s per socket
+/// read); see docs/operations.md. Every value can also be set on the command line.
+/// </summary>
+public sealed class KongServerOptions
+{
+    /// <summary>Largest message accepted from Kong, in bytes; a larger one closes its connection. Default 16 MiB
+    /// (request bodies read with <c>GetRawBodyAsync</c> travel in one message).</summary>
+    public int MaxMessageSize { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Deepest nesting of arrays and maps accepted in a message; deeper closes the connection. Default 64.</summary>
+    public int MaxNestingDepth { get; set; } = 64;
+
+    /// <summary>Most connections served at once; more are closed as soon as they are accepted. Default 4096.</summary>
+    public int MaxConnections { get; set; } = 4096;
+
+    /// <summary>Most events (running phase handlers) at once; more are answered with an error. Default 10000.</summary>
+    public int MaxEventsInFlight { get; set; } = 10_000;
+
+    /// <summary>
+    /// How long an event may wait for Kong's next <c>plugin.Step</c>. Kong abandons events without notice (a PDK
+    /// call that raised a Lua error, a client that went away, a worker exit); after this time the handler's
+    /// <see cref="CancellationToken"/> is cancelled and the event is freed. Default 90 s, above Kong's 60 s read timeout.
+    /// </summary>
+    public TimeSpan EventIdleTimeout { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// How long a handler may compute before it must produce its next PDK call or finish. When it passes, the
+    /// handler's token is cancelled and the event ends with the plugin's failure policy. Default 30 s.
+    /// </summary>
+    public TimeSpan HandlerDeadline { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An instance that saw no event for this long, and has none running, is collected. Default 10 minutes.</summary>
+    public TimeSpan InstanceIdleTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>On SIGTERM/SIGINT, how long running events may take to finish before the server exits anyway. Default 5 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often timeouts and the instance TTL are checked. Default 1 s.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>When true, error strings sent to Kong for plugin failures include the exception type and message
+    /// only; stack traces always go to stderr only. Default true.</summary>
+    public bool HideExceptionDetails { get; set; } = true;
+
+    /// <summary>Lowest level written to stderr. Default <see cref="KongLogLevel.Info"/>.</summary>
+    public KongLogLevel LogLevel { get; set; } = KongLogLevel.Info;
+
+    /// <summary>Unix permission bits of the socket file. Default owner and group read/write (0660).</summary>
+    public UnixFileMode SocketMode { get; set; } =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+
+    internal void Validate()
+    {
+        if (MaxMessageSize < 64) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize, "must be at least 64 bytes");
+        if (MaxNestingDepth is < 4 or > Protocol.RpcFramer.MaxSupportedDepth) throw new ArgumentOutOfRangeException(nameof(MaxNestingDepth), MaxNestingDepth, "must be between 4 and 256");
+        if (MaxConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxConnections), MaxConnections, "must be positive");
+        if (MaxEventsInFlight < 1) throw new ArgumentOutOfRangeException(nameof(MaxEventsInFlight), MaxEventsInFlight, "must be positive");
+        if (EventIdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(EventIdleTimeout), EventIdleTimeout, "must be positive");
+        if (HandlerDeadline <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HandlerDeadline), HandlerDeadline, "must be positive");
+        if (InstanceIdleTtl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(InstanceIdleTtl), InstanceIdleTtl, "must be positive");
+        if (SweepInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SweepInterval), SweepInterval, "must be positive");
+    }
+}

@@ -1,0 +1,18 @@
+namespace Kong.Pdk.Pdk;
+
+/// <summary>Set of phases in which Kong allows a PDK function (kong-protocol.md §6.4).</summary>
+[Flags]
+internal enum PdkPhases : byte
+{
+    None = 0,
+    Certificate = 1 << KongPhase.Certificate,
+    Rewrite = 1 << KongPhase.Rewrite,
+    Access = 1 << KongPhase.Access,
+    Response = 1 << KongPhase.Response,
+    Preread = 1 << KongPhase.Preread,
+    Log = 1 << KongPhase.Log,
+
+    /// <summary>rewrite, access, response.</summary>
+    Request = Rewrite | Access | Response,
+    All = Certificate | Rewrite | Access | Response | Preread | Log,
+}

@@ -1,0 +1,33 @@
+namespace Kong.Pdk.Protocol;
+
+/// <summary>
+/// The error strings Kong reads. Kong matches only <c>no plugin instance</c> (lower-cased, as a substring): it
+/// then forgets every instance of the plugin and runs the phase again, so that text appears in exactly one
+/// place, the answer to a HandleEvent for an unknown instance (kong-protocol.md §4.5).
+/// </summary>
+internal static class WireErrors
+{
+    public const string NoPluginInstancePrefix = "no plugin instance ";
+    public const string NoRunningEventPrefix = "no running event ";
+
+    public static string NoPluginInstance(long id) => NoPluginInstancePrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string NoRunningEvent(long id) => NoRunningEventPrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string MethodNotImplemented(string method) => "method " + method + " not implemented";
+
+    public static string InstanceNotFound(long id) => "instance " + id.ToString(System.Globalization.CultureInfo.InvariantCulture) + " is not running";
+
+    public static string UnknownPlugin(string name) => "plugin '" + name + "' is not served by this plugin server";
+
+    public static string BadParams(string method, string detail) => "bad params for " + method + ": " + detail;
+
+    public const string TooManyEvents = "too many events in flight";
+
+    /// <summary>Keeps <c>no plugin instance</c> out of an error that is not about an unknown instance (for example a
+    /// plugin's own exception message), so that Kong does not reset every instance because of it.</summary>
+    public static string Sanitize(string error)
+        => error.Contains("no plugin instance", StringComparison.OrdinalIgnoreCase)
+            ? System.Text.RegularExpressions.Regex.Replace(error, "no plugin instance", "no plugin-instance", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)
+            : error;
+}

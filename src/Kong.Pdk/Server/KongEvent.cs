@@ -1,0 +1,368 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
+using Kong.Pdk.Hosting;
+using Kong.Pdk.Pdk;
+using Kong.Pdk.Protocol;
+using MessagePack;
+
+namespace Kong.Pdk.Server;
+
+/// <summary>
+/// One event: one phase of one request for one instance. It is the <see cref="IKong"/> the handler receives and
+/// the channel its PDK calls go through. Events live in the process-wide <see cref="EventRegistry"/>, because
+/// Kong may deliver the next step on any connection (kong-protocol.md §3.2).
+/// </summary>
+/// <remarks>
+/// State machine, guarded by <see cref="_sync"/>:
+/// <list type="bullet">
+/// <item><c>Running</c>: the handler computes; it owns the pending request (<see cref="_target"/>, <see cref="_targetMsgId"/>)
+/// and must answer it with a call, "ret", or a terminal call. The deadline sweep may answer in its place.</item>
+/// <item><c>Waiting</c>: a call was sent; the next <c>plugin.Step*</c> (on any connection) resumes the handler.
+/// The idle sweep may abandon the event.</item>
+/// <item><c>Finished</c>: removed from the registry; later calls throw <see cref="KongEventEndedException"/>.</item>
+/// </list>
+/// Whoever moves the event out of <c>Running</c> writes the answer to the pending request, so every request
+/// Kong sends gets exactly one answer.
+/// </remarks>
+internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
+{
+    private const int Running = 0, Waiting = 1, Finished = 2;
+
+    private readonly PluginServer _server;
+    private readonly object _sync = new();
+    private readonly ArrayBufferWriter<byte> _callBuffer = new(256);
+    private readonly CancellationTokenSource _cts = new();
+    private ManualResetValueTaskSourceCore<PdkResult> _pending; // continuations run inline: no thread hop per step
+    private int _state;
+    private int _callInProgress;
+    private bool _handlerDone;
+    private long _stateSinceTicks;
+    private PluginConnection? _target;
+    private long _targetMsgId;
+    private byte[] _rx = [];
+    private int _rxLength;
+    private byte[] _currentMethod = [];
+    private KongEventEndReason _endReason;
+
+    public KongEvent(PluginServer server, int id, PluginInstance instance, KongPhase phase)
+    {
+        _server = server;
+        Id = id;
+        Instance = instance;
+        Phase = phase;
+    }
+
+    public int Id { get; }
+
+    public PluginInstance Instance { get; }
+
+    public KongPhase Phase { get; }
+
+    internal bool IsFinished => Volatile.Read(ref _state) == Finished;
+
+    internal CancellationToken EventToken => _cts.Token;
+
+    /// <summary>Starts the handler; called by the connection that received <c>plugin.HandleEvent</c>. The handler
+    /// runs inline until its first PDK call, which answers <paramref name="msgId"/> on <paramref name="connection"/>.</summary>
+    public void Start(PluginConnection connection, long msgId)
+    {
+        _target = connection;
+        _targetMsgId = msgId;
+        _stateSinceTicks = Environment.TickCount64;
+        Instance.EventStarted();
+        _ = RunHandlerAsync();
+    }
+
+    private async Task RunHandlerAsync()
+    {
+        try
+        {
+            await Instance.Handler.InvokeAsync(Phase, this, _cts.Token).ConfigureAwait(false);
+            EndWithReturn();
+        }
+        catch (KongEventEndedException) when (IsFinished)
+        {
+            // Exit/Error, an abandoned event or an expired deadline: the event already ended on our side.
+        }
+        catch (Exception ex)
+        {
+            await FailAsync(ex).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                _handlerDone = true;
+                if (_state == Finished && _rx.Length > 0)
+                {
+                    ArrayPool<byte>.Shared.Return(_rx);
+                    _rx = [];
+                }
+            }
+
+            Instance.EventEnded();
+        }
+    }
+
+    /// <summary>The handler returned: answer the pending request with "ret".</summary>
+    private void EndWithReturn()
+    {
+        PluginConnection? target;
+        long msgId;
+        lock (_sync)
+        {
+            if (_state != Running)
+            {
+                // Waiting here means the handler returned without awaiting its last call; Resume ends it.
+                _handlerDone = true;
+                return;
+            }
+
+            target = Finish(KongEventEndReason.Exited);
+            msgId = _targetMsgId;
+            RpcWriter.WriteEventReturn(target.Output, msgId, Id);
+        }
+
+        target.CompleteReply();
+    }
+
+    /// <summary>An unhandled exception in the handler: log it, then apply the failure policy (kong-protocol.md §4.10).</summary>
+    private async Task FailAsync(Exception ex)
+    {
+        ServerLog log = _server.Log;
+        log.Error($"event {Id}: unhandled exception in the {Phase.ToWireName()} handler of {Instance.Descriptor.Name}: {ex}");
+        if (Volatile.Read(ref _state) != Running) return;
+
+        string summary = _server.Options.HideExceptionDetails
+            ? $"{Instance.Descriptor.Name}: unhandled {ex.GetType().Name} in the {Phase.ToWireName()} handler (event {Id}); details in the plugin server's log"
+            : $"{Instance.Descriptor.Name}: unhandled {ex.GetType().Name} in the {Phase.ToWireName()} handler (event {Id}): {ex.Message}";
+        try
+        {
+            await Log.ErrAsync(summary).ConfigureAwait(false);
+        }
+        catch (Exception logFailure) when (logFailure is KongPdkException or KongEventEndedException or InvalidOperationException)
+        {
+            // Best effort: the event may have ended meanwhile.
+        }
+
+        EndAfterFailure(KongEventEndReason.Exited);
+    }
+
+    /// <summary>Ends a failed event as its policy says: kong.response.error(500) in request phases when failing
+    /// closed, "ret" otherwise. Does nothing unless the event is running.</summary>
+    private void EndAfterFailure(KongEventEndReason reason)
+    {
+        bool failClosed = Phase.IsRequestPhase() && Instance.Descriptor.FailurePolicy == KongFailurePolicy.FailClosed;
+        PluginConnection target;
+        lock (_sync)
+        {
+            if (_state != Running) return;
+            target = Finish(reason);
+            if (failClosed)
+            {
+                RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, PdkCalls.ResponseError500);
+            }
+            else
+            {
+                RpcWriter.WriteEventReturn(target.Output, _targetMsgId, Id);
+            }
+        }
+
+        target.CompleteReply();
+    }
+
+    /// <summary>Moves to Finished and unregisters; returns the pending request's connection. Caller holds the lock.</summary>
+    private PluginConnection Finish(KongEventEndReason reason)
+    {
+        _state = Finished;
+        _endReason = reason;
+        _server.Events.Remove(this);
+        return _target!;
+    }
+
+    /// <summary>Cancels the handler's token; called outside the lock, since cancellation runs user callbacks.</summary>
+    private void CancelHandler()
+    {
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (AggregateException ex)
+        {
+            _server.Log.Warn($"event {Id}: a cancellation callback threw: {ex.InnerException?.Message}");
+        }
+    }
+
+    /// <summary>Called by a connection for <c>plugin.Step*</c>: the pending call's result arrived.</summary>
+    /// <returns>false when the event is not waiting for a step (the connection answers with an error).</returns>
+    public bool Resume(PluginConnection connection, long msgId, PdkResultKind kind, in ReadOnlySequence<byte> data)
+    {
+        bool endNow;
+        lock (_sync)
+        {
+            if (_state != Waiting) return false;
+            _target = connection;
+            _targetMsgId = msgId;
+            _state = Running;
+            _stateSinceTicks = Environment.TickCount64;
+            int length = (int)data.Length;
+            if (_rx.Length < length)
+            {
+                if (_rx.Length > 0) ArrayPool<byte>.Shared.Return(_rx);
+                _rx = ArrayPool<byte>.Shared.Rent(Math.Max(length, 256));
+            }
+
+            data.CopyTo(_rx);
+            _rxLength = length;
+            endNow = _handlerDone;
+        }
+
+        if (endNow)
+        {
+            // The handler returned without awaiting its last call: nothing will consume this result.
+            EndWithReturn();
+            return true;
+        }
+
+        _pending.SetResult(new PdkResult(_currentMethod, kind, _rx.AsMemory(0, _rxLength)));
+        return true;
+    }
+
+    /// <summary>Starts encoding a PDK call: <c>{"Method": name, "Args": [</c> with <paramref name="argCount"/> slots.
+    /// Checks the phase first, so a call Kong would reject never leaves the process.</summary>
+    internal MessagePackWriter BeginCall(byte[] method, int argCount, PdkPhases allowed, CancellationToken cancellationToken)
+    {
+        if (((int)allowed & (1 << (int)Phase)) == 0) ThrowWrongPhase(method, allowed);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Volatile.Read(ref _state) == Finished) throw new KongEventEndedException(_endReason);
+        if (Interlocked.Exchange(ref _callInProgress, 1) != 0) ThrowConcurrentCall(method);
+
+        _currentMethod = method;
+        _callBuffer.ResetWrittenCount();
+        var writer = new MessagePackWriter(_callBuffer);
+        writer.WriteMapHeader(2);
+        writer.WriteString("Method"u8);
+        writer.WriteString(method);
+        writer.WriteString("Args"u8);
+        writer.WriteArrayHeader(argCount);
+        return writer;
+    }
+
+    /// <summary>Sends the call begun with <see cref="BeginCall"/> and waits for Kong's step.</summary>
+    internal ValueTask<PdkResult> SendCallAsync(ref MessagePackWriter writer)
+    {
+        writer.Flush();
+        PluginConnection target;
+        short token;
+        lock (_sync)
+        {
+            Volatile.Write(ref _callInProgress, 0);
+            if (_state == Finished) return ValueTask.FromException<PdkResult>(new KongEventEndedException(_endReason));
+            if (_state == Waiting) return ValueTask.FromException<PdkResult>(new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one."));
+            _pending.Reset();
+            token = _pending.Version;
+            _state = Waiting;
+            _stateSinceTicks = Environment.TickCount64;
+            target = _target!;
+            RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, _callBuffer.WrittenSpan);
+        }
+
+        target.CompleteReply();
+        return new ValueTask<PdkResult>(this, token);
+    }
+
+    /// <summary>Sends a terminal call (<c>kong.response.exit</c>/<c>error</c>): Kong never answers it, so the event
+    /// ends now and the returned task throws <see cref="KongEventEndedException"/> to unwind the handler.</summary>
+    internal ValueTask SendTerminalAsync(ref MessagePackWriter writer)
+    {
+        writer.Flush();
+        PluginConnection target;
+        lock (_sync)
+        {
+            Volatile.Write(ref _callInProgress, 0);
+            if (_state == Finished) return ValueTask.FromException(new KongEventEndedException(_endReason));
+            if (_state == Waiting) return ValueTask.FromException(new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one."));
+            target = Finish(KongEventEndReason.Exited);
+            RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, _callBuffer.WrittenSpan);
+        }
+
+        target.CompleteReply();
+        return ValueTask.FromException(new KongEventEndedException(KongEventEndReason.Exited));
+    }
+
+    /// <summary>Called by the sweep: ends the event when it waited for a step, or computed, for too long.</summary>
+    internal void CheckTimeouts(long nowTicks, long idleTimeoutMs, long deadlineMs)
+    {
+        int state = Volatile.Read(ref _state);
+        long since = Volatile.Read(ref _stateSinceTicks);
+        if (state == Waiting && nowTicks - since > idleTimeoutMs)
+        {
+            Abandon(KongEventEndReason.Abandoned);
+        }
+        else if (state == Running && nowTicks - since > deadlineMs)
+        {
+            _server.Log.Error($"event {Id}: the {Phase.ToWireName()} handler of {Instance.Descriptor.Name} passed its deadline of {deadlineMs} ms");
+            EndAfterFailure(KongEventEndReason.DeadlineExceeded);
+            CancelHandler();
+        }
+    }
+
+    /// <summary>Ends a waiting event without writing anything: Kong will not send its step.</summary>
+    internal void Abandon(KongEventEndReason reason)
+    {
+        lock (_sync)
+        {
+            if (_state != Waiting) return;
+            Finish(reason);
+        }
+
+        CancelHandler();
+        _server.Log.Warn($"event {Id} ({Instance.Descriptor.Name}, {Phase.ToWireName()}) abandoned: {reason}");
+
+        // The handler resumes with an exception; run it off the caller's thread.
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            var (ev, r) = state;
+            ev._pending.SetException(new KongEventEndedException(r));
+        }, (this, reason), preferLocal: false);
+    }
+
+    /// <summary>The connection that had to carry the reply failed; the event cannot continue.</summary>
+    internal void OnConnectionLost()
+    {
+        lock (_sync)
+        {
+            if (_state == Finished) return;
+            _state = Finished;
+            _endReason = KongEventEndReason.ConnectionLost;
+            _server.Events.Remove(this);
+        }
+
+        CancelHandler();
+    }
+
+    /// <summary>On shutdown after the drain deadline: cancel whatever still runs.</summary>
+    internal void CancelForShutdown()
+    {
+        CancelHandler();
+        Abandon(KongEventEndReason.ShuttingDown);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowWrongPhase(byte[] method, PdkPhases allowed)
+        => throw new KongPdkException(System.Text.Encoding.UTF8.GetString(method),
+            $"cannot be called in the {Phase.ToWireName()} phase (Kong allows it only in: {PdkPhaseText.Describe(allowed)})");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowConcurrentCall(byte[] method)
+        => throw new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one (while calling "
+            + System.Text.Encoding.UTF8.GetString(method) + ").");
+
+    PdkResult IValueTaskSource<PdkResult>.GetResult(short token) => _pending.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<PdkResult>.GetStatus(short token) => _pending.GetStatus(token);
+
+    void IValueTaskSource<PdkResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _pending.OnCompleted(continuation, state, token, flags);
+}
