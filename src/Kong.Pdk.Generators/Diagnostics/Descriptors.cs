@@ -1,0 +1,131 @@
+using Microsoft.CodeAnalysis;
+
+namespace Kong.Pdk.Generators.Diagnostics;
+
+/// <summary>The single catalogue of diagnostics. Each one links to docs/diagnostics/KONGnnnn.md.</summary>
+internal static class Descriptors
+{
+    private const string Category = "Kong.Pdk";
+    private const string HelpBase = "https://github.com/kong-pdk-dotnet/Kong.Pdk/blob/main/docs/diagnostics/";
+
+    public static readonly DiagnosticDescriptor HandlerReturnType = Create(
+        DiagnosticIds.HandlerReturnType,
+        "Phase handler must return ValueTask or Task",
+        "Phase handler '{0}' returns '{1}'; it must return ValueTask or Task",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor HandlerParameters = Create(
+        DiagnosticIds.HandlerParameters,
+        "Phase handler must take IKong and an optional CancellationToken",
+        "Phase handler '{0}' must take (IKong kong) or (IKong kong, CancellationToken cancellationToken)",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor HandlerAsyncVoid = Create(
+        DiagnosticIds.HandlerAsyncVoid,
+        "Phase handler must not be async void",
+        "Phase handler '{0}' is async void; Kong would move on before it finishes, return ValueTask instead",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor HandlerNotPublicInstance = Create(
+        DiagnosticIds.HandlerNotPublicInstance,
+        "Phase handler must be a public instance method",
+        "Phase handler '{0}' must be a public instance method",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor PhaseLookAlike = Create(
+        DiagnosticIds.PhaseLookAlike,
+        "Method looks like a phase handler but is not one",
+        "Method '{0}' is not a Kong phase handler and will never run; did you mean '{1}'?",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor DuplicatePhase = Create(
+        DiagnosticIds.DuplicatePhase,
+        "Phase has more than one handler",
+        "Phase '{0}' already has a handler; a plugin has at most one method per phase",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NoPhase = Create(
+        DiagnosticIds.NoPhase,
+        "Plugin has no phase handler",
+        "Plugin '{0}' has no phase handler; add a method such as 'public ValueTask Access(IKong kong, CancellationToken cancellationToken)'",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UnsupportedConfigType = Create(
+        DiagnosticIds.UnsupportedConfigType,
+        "Configuration property type has no Kong schema type",
+        "Property '{0}' has type '{1}', which cannot be a Kong schema field: {2}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidDefault = Create(
+        DiagnosticIds.InvalidDefault,
+        "Default value does not fit the field",
+        "Default value of '{0}' is invalid: {1}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DescriptionLength = Create(
+        DiagnosticIds.DescriptionLength,
+        "Description must have 10 to 500 characters",
+        "Description of '{0}' has {1} characters; Kong rejects the whole schema unless it has 10 to 500",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidConstraint = Create(
+        DiagnosticIds.InvalidConstraint,
+        "Schema attribute does not fit the property",
+        "Attribute '{0}' on '{1}' is invalid: {2}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor PrecisionLoss = Create(
+        DiagnosticIds.PrecisionLoss,
+        "Kong stores numbers as doubles",
+        "Property '{0}' has type '{1}', but Kong stores numbers as doubles (exact integers only up to 2^53); consider '{2}'",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor DuplicateFieldName = Create(
+        DiagnosticIds.DuplicateFieldName,
+        "Two configuration properties have the same field name",
+        "Field name '{0}' of property '{1}' is already used by property '{2}'",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidFieldName = Create(
+        DiagnosticIds.InvalidFieldName,
+        "Configuration field name is invalid",
+        "Field name '{0}' of property '{1}' is invalid: {2}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NotPartial = Create(
+        DiagnosticIds.NotPartial,
+        "Plugin class must be partial",
+        "Type '{0}' must be partial so that the generator can add the plugin descriptor",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidVersion = Create(
+        DiagnosticIds.InvalidVersion,
+        "Plugin version must be x.y.z",
+        "Plugin version '{0}' is invalid; Kong requires numeric 'x.y.z' (or 'x.y')",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidPluginName = Create(
+        DiagnosticIds.InvalidPluginName,
+        "Plugin name is invalid",
+        "Plugin name '{0}' is invalid; use lower-case letters, digits, '-' and '_', starting with a letter",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DuplicatePluginName = new(
+        DiagnosticIds.DuplicatePluginName,
+        "Two plugins have the same name",
+        "Plugin name '{0}' is also used by '{1}'; each plugin of a project needs its own name",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + DiagnosticIds.DuplicatePluginName + ".md",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor PluginNotInstantiable = Create(
+        DiagnosticIds.PluginNotInstantiable,
+        "Plugin class cannot be instantiated by the generated code",
+        "Plugin class '{0}' cannot be used: {1}",
+        DiagnosticSeverity.Error);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity)
+        => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
+}

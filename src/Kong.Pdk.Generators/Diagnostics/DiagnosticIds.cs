@@ -1,0 +1,28 @@
+namespace Kong.Pdk.Generators.Diagnostics;
+
+/// <summary>Diagnostic ids, shared with the code fixes and the tests. Ranges: KONG00xx phases, KONG01xx
+/// configuration and schema, KONG02xx plugin declaration.</summary>
+public static class DiagnosticIds
+{
+    public const string HandlerReturnType = "KONG0001";
+    public const string HandlerParameters = "KONG0002";
+    public const string HandlerAsyncVoid = "KONG0003";
+    public const string HandlerNotPublicInstance = "KONG0004";
+    public const string PhaseLookAlike = "KONG0005";
+    public const string DuplicatePhase = "KONG0006";
+    public const string NoPhase = "KONG0007";
+
+    public const string UnsupportedConfigType = "KONG0101";
+    public const string InvalidDefault = "KONG0102";
+    public const string DescriptionLength = "KONG0103";
+    public const string InvalidConstraint = "KONG0104";
+    public const string PrecisionLoss = "KONG0105";
+    public const string DuplicateFieldName = "KONG0106";
+    public const string InvalidFieldName = "KONG0107";
+
+    public const string NotPartial = "KONG0201";
+    public const string InvalidVersion = "KONG0202";
+    public const string InvalidPluginName = "KONG0203";
+    public const string DuplicatePluginName = "KONG0204";
+    public const string PluginNotInstantiable = "KONG0205";
+}

@@ -1,0 +1,29 @@
+namespace Kong.Pdk.Generators.Model;
+
+/// <summary>One <c>[KongPlugin]</c> class, as the emitter needs it. Only strings, numbers, booleans and other
+/// equatable specs: the incremental pipeline caches it and compares it by value.</summary>
+internal sealed record PluginSpec(
+    string Namespace,
+    string TypeName,
+    string FullTypeName,
+    string HintName,
+    EquatableArray<ContainingTypeSpec> ContainingTypes,
+    string TypeKeyword,
+    string PluginName,
+    string Version,
+    int Priority,
+    bool FailOpen,
+    EquatableArray<PhaseSpec> Phases,
+    RecordSpec Config);
+
+/// <summary>A type that contains a nested plugin class: the generated part re-opens it.</summary>
+internal sealed record ContainingTypeSpec(string Keyword, string Name);
+
+/// <summary>One phase handler. <paramref name="Phase"/> is the value of <c>Kong.Pdk.KongPhase</c>.</summary>
+internal sealed record PhaseSpec(int Phase, string MethodName, bool ReturnsTask, bool TakesCancellationToken);
+
+/// <summary>What the generated <c>Main</c> needs to know about one plugin.</summary>
+internal sealed record EntryPluginSpec(string PluginName, string FullTypeName);
+
+/// <summary>The compilation-wide facts that decide whether a <c>Main</c> is generated.</summary>
+internal sealed record EntryPointInfo(bool IsExecutable, bool HasMainMethod);

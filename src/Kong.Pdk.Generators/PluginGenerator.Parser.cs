@@ -1,0 +1,192 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Kong.Pdk.Generators.Analysis;
+using Kong.Pdk.Generators.Helpers;
+using Kong.Pdk.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Kong.Pdk.Generators;
+
+/// <summary>Attribute context → <see cref="PluginSpec"/>. Static and pure; nothing from Roslyn leaves it.</summary>
+internal static class PluginParser
+{
+    /// <summary>Returns <see langword="null"/> when the class cannot get generated code without breaking the build
+    /// (not partial, generic, abstract, not instantiable); the analyzers report why.</summary>
+    public static PluginSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.Attributes.IsEmpty)
+        {
+            return null;
+        }
+
+        if (PluginRules.Unusable(type, cancellationToken) is not null || !PluginRules.IsPartialChain(type, cancellationToken))
+        {
+            return null;
+        }
+
+        Compilation compilation = context.SemanticModel.Compilation;
+        KnownSymbols known = KnownSymbols.Create(compilation);
+        AttributeData attribute = context.Attributes[0];
+        PluginRules.ReadAttribute(attribute, out string pluginName, out string version, out int priority, out bool failOpen);
+
+        var phases = new List<PhaseSpec>();
+        for (int phase = 0; phase < KnownNames.Phases.Length; phase++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (IMethodSymbol method in PhaseMethods.Handlers(type, phase))
+            {
+                HandlerShape shape = PhaseMethods.Classify(method, known);
+                if ((shape.Problems & (HandlerProblems.WrongReturnType | HandlerProblems.WrongParameters | HandlerProblems.AsyncVoid)) == 0
+                    && !method.IsStatic)
+                {
+                    phases.Add(new PhaseSpec(phase, method.Name, shape.ReturnsTask, shape.TakesCancellationToken));
+                    break;
+                }
+            }
+        }
+
+        SemanticModel targetModel = context.SemanticModel;
+        var builder = new ConfigModelBuilder(known,
+            tree => tree == targetModel.SyntaxTree ? targetModel : compilation.GetSemanticModel(tree),
+            cancellationToken);
+        RecordSpec config = builder.BuildRecord(type);
+
+        var containing = new List<ContainingTypeSpec>();
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            containing.Insert(0, new ContainingTypeSpec(PluginRules.Keyword(outer), outer.Name));
+        }
+
+        string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+        string nestedName = string.Join(".", containing.Select(static c => c.Name).Concat(new[] { type.Name }));
+        string hint = Naming.SanitizeHintName((ns.Length == 0 ? string.Empty : ns + ".") + nestedName) + ".KongPlugin.g.cs";
+
+        return new PluginSpec(
+            ns,
+            type.Name,
+            ConfigModelBuilder.FullName(type),
+            hint,
+            containing.ToEquatableArray(),
+            PluginRules.Keyword(type),
+            pluginName,
+            version,
+            priority,
+            failOpen,
+            phases.ToEquatableArray(),
+            config);
+    }
+}
+
+/// <summary>Declaration rules shared by the parser and <c>PluginDeclarationAnalyzer</c>.</summary>
+internal static class PluginRules
+{
+    public static void ReadAttribute(AttributeData attribute, out string name, out string version, out int priority, out bool failOpen)
+    {
+        name = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string n ? n : string.Empty;
+        version = "0.1.0";
+        priority = 0;
+        failOpen = false;
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            switch (argument.Key)
+            {
+                case "Version" when argument.Value.Value is string v:
+                    version = v;
+                    break;
+                case "Priority" when argument.Value.Value is int p:
+                    priority = p;
+                    break;
+                case "FailOpen" when argument.Value.Value is bool f:
+                    failOpen = f;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Kong accepts <c>x.y</c> or <c>x.y.z</c> with numeric parts (kong-protocol.md §2.3).</summary>
+    public static bool IsValidVersion(string version)
+    {
+        string[] parts = version.Split('.');
+        return parts.Length is 2 or 3 && parts.All(static p => p.Length > 0 && p.All(static c => c is >= '0' and <= '9'));
+    }
+
+    /// <summary>A plugin name is used in kong.conf property names and as the socket file name.</summary>
+    public static bool IsValidPluginName(string name)
+        => name.Length > 0 && name[0] is >= 'a' and <= 'z'
+            && name.All(static c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-' or '_');
+
+    /// <summary>Why the generated code could not create or reach the class, or <see langword="null"/>.</summary>
+    public static string? Unusable(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        if (type.TypeKind != TypeKind.Class)
+        {
+            return "a plugin must be a class";
+        }
+
+        if (type.IsStatic)
+        {
+            return "a plugin class cannot be static";
+        }
+
+        if (type.IsAbstract)
+        {
+            return "a plugin class cannot be abstract";
+        }
+
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (current.IsGenericType)
+            {
+                return "a plugin class cannot be generic or nested in a generic type";
+            }
+
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.NotApplicable))
+            {
+                return "a plugin class (and any class it is nested in) must be public or internal";
+            }
+        }
+
+        if (!type.InstanceConstructors.Any(static c => c.Parameters.IsEmpty))
+        {
+            return "a plugin class needs a parameterless constructor";
+        }
+
+        return null;
+    }
+
+    public static bool IsPartialChain(INamedTypeSymbol type, CancellationToken cancellationToken)
+        => FirstNonPartial(type, cancellationToken) is null;
+
+    /// <summary>The plugin class, or a type it is nested in, that is not declared <c>partial</c>.</summary>
+    public static INamedTypeSymbol? FirstNonPartial(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            foreach (SyntaxReference reference in current.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration
+                    && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    return current;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    public static string Keyword(INamedTypeSymbol type)
+    {
+        string kind = type.TypeKind switch
+        {
+            TypeKind.Struct => "struct",
+            TypeKind.Interface => "interface",
+            _ => "class",
+        };
+        return type.IsRecord ? "record " + kind : kind;
+    }
+}
