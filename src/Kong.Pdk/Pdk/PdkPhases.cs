@@ -14,5 +14,15 @@ internal enum PdkPhases : byte
 
     /// <summary>rewrite, access, response.</summary>
     Request = Rewrite | Access | Response,
+
+    /// <summary>certificate, rewrite, access, response.</summary>
+    CertificateRequest = Certificate | Request,
+
+    /// <summary>access, response.</summary>
+    AccessResponse = Access | Response,
+
+    /// <summary>rewrite, access.</summary>
+    RewriteAccess = Rewrite | Access,
+
     All = Certificate | Rewrite | Access | Response | Preread | Log,
 }
