@@ -128,14 +128,15 @@ internal static class PluginEmitter
         w.Lines($$"""
             public override global::Kong.Pdk.Hosting.IKongPluginInstance CreateInstance(global::System.ReadOnlySpan<byte> configJson)
             {
+                if (configJson.IsEmpty)
+                {
+                    throw new {{ConfigException}}("the configuration is empty");
+                }
+
                 global::System.Text.Json.Utf8JsonReader reader = new global::System.Text.Json.Utf8JsonReader(configJson);
                 try
                 {
-                    if (!reader.Read())
-                    {
-                        throw new {{ConfigException}}("the configuration is empty");
-                    }
-
+                    reader.Read();
                     return {{root}}(ref reader, "");
                 }
                 catch (global::System.Text.Json.JsonException exception)

@@ -64,7 +64,7 @@ public sealed class KongOneOfAttribute : Attribute
 }
 
 /// <summary>
-/// Restricts an integer or number field to the inclusive range [<paramref name="min"/>, <paramref name="max"/>]
+/// Restricts an integer or number field to the inclusive range [<c>min</c>, <c>max</c>]
 /// (schema key <c>between</c>). Integer fields always get the range of their CLR type; this attribute narrows it.
 /// </summary>
 /// <example><code>[KongBetween(1, 65535)] public int Port { get; set; } = 443;</code></example>
