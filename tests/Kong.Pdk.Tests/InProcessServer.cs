@@ -30,7 +30,7 @@ internal sealed class InProcessServer : IAsyncDisposable
 
     public static InProcessServer Start(KongPluginDescriptor plugin, Action<KongServerOptions>? configure = null)
     {
-        var options = new KongServerOptions { SweepInterval = TimeSpan.FromMilliseconds(50) };
+        var options = new KongServerOptions { SweepInterval = TimeSpan.FromMilliseconds(50), ShutdownTimeout = TimeSpan.FromMilliseconds(200) };
         configure?.Invoke(options);
         string directory = Path.Combine(Path.GetTempPath(), "kp-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
