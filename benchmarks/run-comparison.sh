@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Side-by-side run of the MsgPack:1 plugin servers under the same Kong-playing load tool, same machine, same run:
+#   dotnet-jit   samples/HelloPlugin (Kong.Pdk), JIT
+#   dotnet-aot   samples/HelloPlugin published with NativeAOT
+#   js           Kong's JS PDK server (npm kong-pdk) with benchmarks/js-peer/plugins/hello-js.js
+#   raw-floor    Kong.Pdk.LoadTest --raw-echo-server: the same bytes, no PDK logic
+# Writes docs/performance-results.md.
+#
+# Environment:
+#   DURATION=5          seconds measured per row          WARMUP=1   seconds of warm-up per row
+#   CONCURRENCY="1 4 16 64"                               SERVERS="dotnet-jit dotnet-aot js raw-floor"
+#   PAYLOAD=11          host header value size (bytes)     CALLS=2    PDK calls per event (HelloPlugin: 2)
+#   MEMORY_RUN=0        1: also 1,000,000 events at concurrency 16 against dotnet-jit (RSS after warm-up vs end)
+#   OUT=docs/performance-results.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-1}
+CONCURRENCY=${CONCURRENCY:-"1 4 16 64"}
+SERVERS=${SERVERS:-"dotnet-jit dotnet-aot js raw-floor"}
+PAYLOAD=${PAYLOAD:-11}
+CALLS=${CALLS:-2}
+MEMORY_RUN=${MEMORY_RUN:-0}
+OUT=${OUT:-docs/performance-results.md}
+WORK=$ROOT/artifacts/bench
+SOCKDIR=$(mktemp -d /tmp/kong-bench.XXXXXX)
+mkdir -p "$WORK"
+trap 'rm -rf "$SOCKDIR"' EXIT
+
+echo "== building (Release)"
+dotnet build benchmarks/Kong.Pdk.LoadTest -c Release -v q -nologo | tail -n 3
+dotnet build samples/HelloPlugin -c Release -v q -nologo | tail -n 3
+LOADTEST="dotnet $ROOT/benchmarks/Kong.Pdk.LoadTest/bin/Release/net10.0/Kong.Pdk.LoadTest.dll"
+HELLO_JIT="dotnet $ROOT/samples/HelloPlugin/bin/Release/net10.0/HelloPlugin.dll"
+
+AOT_WARNINGS="not built"
+if [[ " $SERVERS " == *" dotnet-aot "* ]]; then
+  echo "== publishing HelloPlugin with NativeAOT"
+  dotnet publish samples/HelloPlugin -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/hello-aot" -nologo \
+    >"$WORK/aot-publish.log" 2>&1 || { tail -n 30 "$WORK/aot-publish.log"; exit 1; }
+  AOT_WARNINGS=$(grep -cE 'warning IL[23][0-9]{3}' "$WORK/aot-publish.log" || true)
+fi
+HELLO_AOT="$WORK/hello-aot/HelloPlugin"
+
+if [[ " $SERVERS " == *" js "* ]]; then
+  echo "== installing kong-pdk (npm) into benchmarks/js-peer"
+  (cd benchmarks/js-peer && npm install --no-audit --no-fund --loglevel=error kong-pdk >/dev/null)
+  JS_VERSION=$(node -p "require('./benchmarks/js-peer/node_modules/kong-pdk/package.json').version")
+fi
+JS_SERVER="node $ROOT/benchmarks/js-peer/node_modules/kong-pdk/bin/kong-js-pluginserver --plugins-directory $ROOT/benchmarks/js-peer/plugins --kong-prefix $SOCKDIR --sock-name js.socket"
+
+TABLE=$(mktemp)
+rc=0
+run() { # label socket plugin concurrency command...
+  local label=$1 socket=$2 plugin=$3 conc=$4; shift 4
+  echo "== $label, concurrency $conc"
+  $LOADTEST --server-cmd "$*" --socket "$socket" --plugin "$plugin" -c "$conc" -d "$DURATION" -w "$WARMUP" \
+    --calls "$CALLS" --payload "$PAYLOAD" --label "$label" --markdown "$TABLE" --server-log "$WORK/$label.log" -q || rc=1
+}
+
+for c in $CONCURRENCY; do
+  for s in $SERVERS; do
+    case $s in
+      dotnet-jit) run dotnet-jit "$SOCKDIR/jit.socket" hello-dotnet "$c" "$HELLO_JIT -socket $SOCKDIR/jit.socket -log-level warn" ;;
+      dotnet-aot) run dotnet-aot "$SOCKDIR/aot.socket" hello-dotnet "$c" "$HELLO_AOT -socket $SOCKDIR/aot.socket -log-level warn" ;;
+      js)         run js "$SOCKDIR/js.socket" hello-js "$c" "$JS_SERVER" ;;
+      raw-floor)  run raw-floor "$SOCKDIR/raw.socket" hello-dotnet "$c" "$LOADTEST --raw-echo-server $SOCKDIR/raw.socket --calls $CALLS --payload $PAYLOAD" ;;
+      *) echo "unknown server $s" >&2; exit 2 ;;
+    esac
+  done
+done
+
+MEMORY_TABLE=""
+if [[ "$MEMORY_RUN" == 1 ]]; then
+  MEMORY_TABLE=$(mktemp)
+  echo "== memory: 1,000,000 events at concurrency 16, dotnet-jit"
+  $LOADTEST --server-cmd "$HELLO_JIT -socket $SOCKDIR/mem.socket -log-level warn" --socket "$SOCKDIR/mem.socket" -c 16 -n 1000000 -w 3 \
+    --label "dotnet-jit 1M events" --markdown "$MEMORY_TABLE" --server-log "$WORK/memory.log" -q || rc=1
+fi
+
+# NativeAOT: -dump median over 21 runs, idle RSS.
+DUMP_MS="n/a"; IDLE_RSS="n/a"
+if [[ -x "$HELLO_AOT" ]]; then
+  times=()
+  for i in $(seq 21); do
+    s=$(date +%s%N); "$HELLO_AOT" -dump >/dev/null; e=$(date +%s%N)
+    times+=($(( (e - s) / 1000 )))
+  done
+  DUMP_MS=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 11p | awk '{printf "%.1f", $1/1000}')
+  "$HELLO_AOT" -socket "$SOCKDIR/idle.socket" -log-level warn & pid=$!
+  for i in $(seq 100); do [[ -S "$SOCKDIR/idle.socket" ]] && break; sleep 0.05; done
+  sleep 1
+  IDLE_RSS=$(awk '/^VmRSS:/ {printf "%.1f", $2/1024}' /proc/$pid/status)
+  kill -TERM $pid; wait $pid || true
+fi
+JIT_DUMP_MS=$( { s=$(date +%s%N); $HELLO_JIT -dump >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); } )
+
+{
+  echo "# Performance results"
+  echo
+  echo "Generated by \`benchmarks/run-comparison.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'). Do not edit by hand; see"
+  echo "[performance.md](performance.md) for how to read it."
+  echo
+  echo "- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), Linux $(uname -r)"
+  echo "- .NET $(dotnet --version) SDK; Node $(node --version); kong-pdk ${JS_VERSION:-not run}"
+  echo "- Workload: access handler, $CALLS PDK calls per event ($((CALLS - 1)) × get_header + set_header, $((CALLS + 1)) round trips), host value $PAYLOAD B;"
+  echo "  $DURATION s measured after $WARMUP s warm-up per row; 2 simulated nginx workers, each with a LIFO connection pool."
+  echo "- The load tool runs on the same cores as the server: the figures are for comparison within this table, not absolute capacity."
+  echo
+  cat "$TABLE"
+  echo
+  echo "PDK call = one \`plugin.Step\` round trip (Kong sends the PDK result, the server answers with the next call or \"ret\")."
+  echo "server CPU = utime+stime of the server process over the measured window, divided by events."
+  if [[ -n "$MEMORY_TABLE" ]]; then echo; echo "## Memory over 1,000,000 events"; echo; cat "$MEMORY_TABLE"; fi
+  echo
+  echo "## NativeAOT"
+  echo
+  echo "- IL2xxx/IL3xxx warnings in \`dotnet publish -p:PublishAot=true\`: $AOT_WARNINGS"
+  echo "- \`-dump\` median of 21 runs: $DUMP_MS ms (JIT, one run: $JIT_DUMP_MS ms)"
+  echo "- idle RSS after start: $IDLE_RSS MB"
+} > "$OUT"
+rm -f "$TABLE" ${MEMORY_TABLE:+"$MEMORY_TABLE"}
+echo "== wrote $OUT"
+cat "$OUT"
+exit $rc
