@@ -39,7 +39,7 @@ public enum KongValueKind
 /// <summary>
 /// An immutable Kong (Lua) value as it travels over the plugin socket: nil, boolean, integer, number, string, bytes,
 /// list or map. Used by <c>kong.Ctx.Shared</c>, <c>kong.Nginx.GetCtxAsync</c>/<c>SetCtxAsync</c> and
-/// <see cref="IKong.CallAsync"/>.
+/// <see cref="IKong.CallAsync(string, KongValue[])"/>.
 /// </summary>
 /// <remarks>
 /// <para><b>Strings that are not UTF-8.</b> Lua strings are byte strings; Kong sends header values, query strings

@@ -1,0 +1,122 @@
+using Kong.Pdk.Server;
+using MessagePack;
+
+namespace Kong.Pdk.Pdk;
+
+/// <summary><c>kong.ctx</c>: per-request context.</summary>
+public sealed class KongCtx
+{
+    internal KongCtx(KongEvent ev) => Shared = new KongCtxShared(ev);
+
+    /// <summary><c>kong.ctx.shared</c>: a table shared by every plugin on the request, and the way to hand data
+    /// from <c>access</c> to <c>log</c>.</summary>
+    public KongCtxShared Shared { get; }
+}
+
+/// <summary>
+/// <c>kong.ctx.shared</c>: values shared by all plugins for one request. All phases; in <c>log</c>, Kong serves the
+/// table saved at log time (kong-protocol.md §6.2), so set what <c>log</c> needs during <c>access</c>.
+/// </summary>
+/// <remarks>
+/// Values must be MessagePack-encodable Lua values (<see cref="KongValue"/>). An empty list and an empty map are the
+/// same Lua table: it comes back as an empty list. A string that is not UTF-8 comes back with U+FFFD in its text;
+/// <see cref="KongValue.GetRawBytes"/> has the bytes. Each call is one round trip.
+/// </remarks>
+public sealed class KongCtxShared
+{
+    private readonly KongEvent _event;
+
+    internal KongCtxShared(KongEvent ev) => _event = ev;
+
+    /// <summary><c>kong.ctx.shared.get(key)</c>: the value, or <see cref="KongValue.Nil"/> when unset. All phases.</summary>
+    public ValueTask<KongValue> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedGet, 1, PdkPhases.All, cancellationToken);
+        writer.Write(key);
+        return PdkDecode.ValueAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.ctx.shared.get(key)</c> as a string (null when unset; throws <see cref="KongPdkException"/>
+    /// when the value is not a string). All phases.</summary>
+    public ValueTask<string?> GetStringAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedGet, 1, PdkPhases.All, cancellationToken);
+        writer.Write(key);
+        return PdkDecode.StringOrNullAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.ctx.shared.set(key, value)</c>. <see cref="KongValue.Nil"/> (or null) removes the key. All phases.</summary>
+    public ValueTask SetAsync(string key, KongValue? value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        bool nil = value is null || value.IsNil;
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, nil ? 1 : 2, PdkPhases.All, cancellationToken);
+        writer.Write(key);
+        if (!nil) value!.WriteTo(ref writer);
+        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.ctx.shared.set(key, string)</c>; null removes the key. All phases.</summary>
+    public ValueTask SetAsync(string key, string? value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, value is null ? 1 : 2, PdkPhases.All, cancellationToken);
+        writer.Write(key);
+        if (value is not null) writer.Write(value);
+        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.ctx.shared.set(key, integer)</c>. All phases.</summary>
+    public ValueTask SetAsync(string key, long value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, 2, PdkPhases.All, cancellationToken);
+        writer.Write(key);
+        writer.Write(value);
+        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.ctx.shared.set(key, number)</c>. All phases.</summary>
+    public ValueTask SetAsync(string key, double value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, 2, PdkPhases.All, cancellationToken);
+        writer.Write(key);
+        writer.Write(value);
+        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.ctx.shared.set(key, boolean)</c>. All phases.</summary>
+    public ValueTask SetAsync(string key, bool value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, 2, PdkPhases.All, cancellationToken);
+        writer.Write(key);
+        writer.Write(value);
+        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.ctx.shared.set(key, {strings})</c>: a list. All phases.</summary>
+    public ValueTask SetAsync(string key, IReadOnlyList<string> values, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(values);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, 2, PdkPhases.All, cancellationToken);
+        writer.Write(key);
+        PdkWrite.StringList(ref writer, values, nameof(values));
+        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.ctx.shared.set(key, {name = string})</c>: a map. All phases.</summary>
+    public ValueTask SetAsync(string key, IReadOnlyDictionary<string, string> map, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(map);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, 2, PdkPhases.All, cancellationToken);
+        writer.Write(key);
+        PdkWrite.StringMap(ref writer, map, nameof(map));
+        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+    }
+}

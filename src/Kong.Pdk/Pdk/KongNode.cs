@@ -1,0 +1,88 @@
+using Kong.Pdk.Server;
+using MessagePack;
+
+namespace Kong.Pdk.Pdk;
+
+/// <summary><c>kong.ip</c>: trusted-address checks.</summary>
+public sealed class KongIp
+{
+    private readonly KongEvent _event;
+
+    internal KongIp(KongEvent ev) => _event = ev;
+
+    /// <summary><c>kong.ip.is_trusted(address)</c>: whether the address is in <c>trusted_ips</c>. All phases.</summary>
+    public ValueTask<bool> IsTrustedAsync(string address, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.IpIsTrusted, 1, PdkPhases.All, cancellationToken);
+        writer.Write(address);
+        return PdkDecode.BooleanAsync(_event.SendCallAsync(ref writer));
+    }
+}
+
+/// <summary><c>kong.node</c>: the Kong node.</summary>
+public sealed class KongNode
+{
+    private readonly KongEvent _event;
+
+    internal KongNode(KongEvent ev) => _event = ev;
+
+    /// <summary><c>kong.node.get_id()</c>: the node's UUID. All phases.</summary>
+    public ValueTask<string> GetIdAsync(CancellationToken cancellationToken = default)
+    {
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.NodeGetId, 0, PdkPhases.All, cancellationToken);
+        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.node.get_memory_stats(unit?, scale?)</c>: shared dictionary and worker VM memory. With
+    /// <paramref name="unit"/> (<c>b</c>, <c>k</c>, <c>m</c>, <c>g</c>) the sizes are strings such as
+    /// <c>"1.50 MiB"</c>, with <paramref name="scale"/> decimals. All phases.</summary>
+    public ValueTask<KongMemoryStats> GetMemoryStatsAsync(string? unit = null, int? scale = null, CancellationToken cancellationToken = default)
+    {
+        if (unit is null && scale is not null) throw new ArgumentException("kong.node.get_memory_stats: pass unit when scale is given (no nil before a later argument).", nameof(unit));
+        int count = scale is not null ? 2 : unit is not null ? 1 : 0;
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.NodeGetMemoryStats, count, PdkPhases.All, cancellationToken);
+        if (count >= 1) writer.Write(unit);
+        if (count == 2) writer.Write(scale!.Value);
+        return PdkDecode.MemoryStatsAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.node.get_hostname()</c>: the host name of the machine. All phases.</summary>
+    public ValueTask<string> GetHostnameAsync(CancellationToken cancellationToken = default)
+    {
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.NodeGetHostname, 0, PdkPhases.All, cancellationToken);
+        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+    }
+}
+
+/// <summary><c>kong.plugin</c>: the running plugin entity. (Named <c>…Module</c> so that it does not clash with
+/// the <c>[KongPlugin]</c> attribute.)</summary>
+public sealed class KongPluginModule
+{
+    private readonly KongEvent _event;
+
+    internal KongPluginModule(KongEvent ev) => _event = ev;
+
+    /// <summary><c>kong.plugin.get_id()</c>: the UUID of the plugin entity (configuration) running this handler.
+    /// Phases: rewrite, access, response, log.</summary>
+    public ValueTask<string> GetIdAsync(CancellationToken cancellationToken = default)
+    {
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.PluginGetId, 0, PdkPhases.Request | PdkPhases.Log, cancellationToken);
+        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+    }
+}
+
+/// <summary><c>kong.cluster</c>: the Kong cluster.</summary>
+public sealed class KongCluster
+{
+    private readonly KongEvent _event;
+
+    internal KongCluster(KongEvent ev) => _event = ev;
+
+    /// <summary><c>kong.cluster.get_id()</c>: the cluster's UUID. All phases.</summary>
+    public ValueTask<string> GetIdAsync(CancellationToken cancellationToken = default)
+    {
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.ClusterGetId, 0, PdkPhases.All, cancellationToken);
+        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+    }
+}

@@ -1,0 +1,89 @@
+using Kong.Pdk.Server;
+using MessagePack;
+
+namespace Kong.Pdk.Pdk;
+
+/// <summary><c>kong.vault</c>: secret references such as <c>{vault://env/my-secret}</c> (MsgPack only).</summary>
+public sealed class KongVault
+{
+    private readonly KongEvent _event;
+
+    internal KongVault(KongEvent ev) => _event = ev;
+
+    /// <summary><c>kong.vault.get(reference)</c>: the secret, or null when it cannot be resolved. All phases.</summary>
+    public ValueTask<string?> GetAsync(string reference, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.VaultGet, 1, PdkPhases.All, cancellationToken);
+        writer.Write(reference);
+        return PdkDecode.StringOrNullAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.vault.is_reference(value)</c>: whether the string is a vault reference. All phases.</summary>
+    public ValueTask<bool> IsReferenceAsync(string value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.VaultIsReference, 1, PdkPhases.All, cancellationToken);
+        writer.Write(value);
+        return PdkDecode.BooleanAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.vault.parse_reference(reference)</c>: its parts (<c>name</c>, <c>resource</c>, <c>key</c>,
+    /// <c>version</c>, …) as a map, or <see cref="KongValue.Nil"/> when it is not a reference. All phases.</summary>
+    public ValueTask<KongValue> ParseReferenceAsync(string reference, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.VaultParseReference, 1, PdkPhases.All, cancellationToken);
+        writer.Write(reference);
+        return PdkDecode.ValueAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.vault.update(options)</c>: resolves the references in a table (for example a
+    /// configuration) and returns it with the secrets in place. All phases.</summary>
+    public ValueTask<KongValue> UpdateAsync(KongValue options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.IsNil) throw new ArgumentException("The options cannot be nil.", nameof(options));
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.VaultUpdate, 1, PdkPhases.All, cancellationToken);
+        options.WriteTo(ref writer);
+        return PdkDecode.ValueAsync(_event.SendCallAsync(ref writer));
+    }
+
+    /// <summary><c>kong.vault.flush()</c>: clears the worker's secret cache. All phases.</summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+        => PdkSetters.NoArgs(_event, PdkMethods.VaultFlush, PdkPhases.All, cancellationToken);
+}
+
+/// <summary><c>kong.telemetry</c>: structured logs for Kong's OpenTelemetry integration (MsgPack only).</summary>
+public sealed class KongTelemetry
+{
+    private readonly KongEvent _event;
+
+    internal KongTelemetry(KongEvent ev) => _event = ev;
+
+    /// <summary><c>kong.telemetry.log(plugin_name, plugin_config, message_type, message, attributes?)</c>: emits
+    /// a log record through the OpenTelemetry plugin. All phases.</summary>
+    /// <param name="pluginName">The plugin name.</param>
+    /// <param name="pluginConfig">The plugin configuration (a map; Kong reads its <c>__key__</c> and similar
+    /// fields); pass <see cref="KongValue.EmptyList"/> when you have none.</param>
+    /// <param name="messageType">A type tag for the message.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="attributes">Extra attributes (a map), or null.</param>
+    /// <param name="cancellationToken">Cancels before sending.</param>
+    public ValueTask LogAsync(string pluginName, KongValue pluginConfig, string messageType, string message, KongValue? attributes = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pluginName);
+        ArgumentNullException.ThrowIfNull(pluginConfig);
+        ArgumentNullException.ThrowIfNull(messageType);
+        ArgumentNullException.ThrowIfNull(message);
+        if (pluginConfig.IsNil) throw new ArgumentException("The plugin configuration cannot be nil (no nil before a later argument); pass KongValue.EmptyList.", nameof(pluginConfig));
+        bool hasAttributes = attributes is { IsNil: false };
+        MessagePackWriter writer = _event.BeginCall(PdkMethods.TelemetryLog, hasAttributes ? 5 : 4, PdkPhases.All, cancellationToken);
+        writer.Write(pluginName);
+        pluginConfig.WriteTo(ref writer);
+        writer.Write(messageType);
+        writer.Write(message);
+        if (hasAttributes) attributes!.WriteTo(ref writer);
+        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+    }
+}
