@@ -1,0 +1,44 @@
+using BenchmarkDotNet.Running;
+using Kong.Pdk.Benchmarks;
+
+// dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --filter '*' [--job dry --inProcess]
+// dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --alloc   (exact bytes per event and per Step)
+if (args is ["--alloc", ..])
+{
+    return AllocationCheck.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(RoundTripBenchmarks).Assembly).Run(args);
+return 0;
+
+internal static class AllocationCheck
+{
+    /// <summary>Process-wide bytes allocated per steady-state event and per Step, measured with
+    /// GC.GetTotalAllocatedBytes(precise: true) around <paramref name="events"/> events (after a warm-up).</summary>
+    public static int Run(int events)
+    {
+        using var kong = new InProcessKong();
+        (string Name, int Instance)[] cases =
+        [
+            ("HelloPlugin event (get_header + set_header)", kong.HelloInstance),
+            ("1 set_header event", kong.OneCallInstance),
+            ("10 set_header event", kong.TenCallInstance),
+        ];
+        var perEvent = new double[cases.Length];
+        for (int c = 0; c < cases.Length; c++)
+        {
+            for (int i = 0; i < 5_000; i++) kong.RunEvent(cases[c].Instance);
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < events; i++) kong.RunEvent(cases[c].Instance);
+            sw.Stop();
+            long after = GC.GetTotalAllocatedBytes(precise: true);
+            perEvent[c] = (after - before) / (double)events;
+            Console.WriteLine($"{cases[c].Name,-46} {perEvent[c],8:0.0} B/event  {sw.Elapsed.TotalMicroseconds / events,7:0.0} us/event");
+        }
+
+        Console.WriteLine($"server allocation per steady-state Step (10-call minus 1-call, / 9): {(perEvent[2] - perEvent[1]) / 9:0.0} B");
+        Console.WriteLine($"fixed cost per event (1-call event minus one Step):                 {perEvent[1] - (perEvent[2] - perEvent[1]) / 9:0.0} B");
+        return 0;
+    }
+}
