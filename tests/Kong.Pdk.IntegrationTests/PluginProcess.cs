@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Kong.Pdk.IntegrationTests;
+
+/// <summary>The built HelloPlugin executable, started as Kong's start_cmd would start it. Always killed on dispose.</summary>
+internal sealed class PluginProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+    private readonly StringBuilder _stdout = new();
+
+    private PluginProcess(Process process)
+    {
+        _process = process;
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+    }
+
+    public int Pid => _process.Id;
+
+    public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
+
+    public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public static string PluginDll
+    {
+        get
+        {
+            string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+            string path = Path.Combine(RepoRoot, "samples", "HelloPlugin", "bin", configuration, "net10.0", "HelloPlugin.dll");
+            if (!File.Exists(path)) throw new InvalidOperationException("HelloPlugin is not built: " + path);
+            return path;
+        }
+    }
+
+    public static string RepoRoot
+    {
+        get
+        {
+            string? dir = AppContext.BaseDirectory;
+            while (dir is not null && !File.Exists(Path.Combine(dir, "Kong.Pdk.sln"))) dir = Path.GetDirectoryName(dir);
+            return dir ?? throw new InvalidOperationException("repository root not found");
+        }
+    }
+
+    public static PluginProcess Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(PluginDll);
+        foreach (string arg in args) info.ArgumentList.Add(arg);
+        return new PluginProcess(Process.Start(info)!);
+    }
+
+    /// <summary>Runs to completion (for -dump, -help); returns exit code, stdout, stderr.</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(PluginDll);
+        foreach (string arg in args) info.ArgumentList.Add(arg);
+        using Process process = Process.Start(info)!;
+        try
+        {
+            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+            Task<string> stderr = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            return (process.ExitCode, await stdout, await stderr);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    public async Task WaitForSocketAsync(string path, TimeSpan? timeout = null)
+    {
+        long deadline = Environment.TickCount64 + (long)(timeout ?? TimeSpan.FromSeconds(20)).TotalMilliseconds;
+        while (!File.Exists(path))
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"the plugin exited with {_process.ExitCode}: {Stderr}");
+            if (Environment.TickCount64 > deadline) throw new TimeoutException("socket not created: " + Stderr);
+            await Task.Delay(20);
+        }
+    }
+
+    public void SendSigterm() => Assert.Equal(0, Kill(_process.Id, 15));
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
