@@ -40,3 +40,24 @@ internal static class Pdk
         return prefix + Convert.ToHexString(utf8).ToLowerInvariant();
     }
 }
+
+internal static class Terminal
+{
+    /// <summary>Runs a handler that ends with a terminal call; <paramref name="calls"/> are the expected
+    /// (method, args) in order, the last one terminal (no step follows). Asserts the handler unwound with
+    /// <see cref="KongEventEndedException"/>.</summary>
+    public static async Task RunAsync(Func<IKong, ValueTask> handler, params (string Method, string Args)[] calls)
+    {
+        await using FakeEvent ev = await FakeEvent.StartAsync(KongPhase.Access, async (kong, _) => await handler(kong));
+        for (int i = 0; i < calls.Length; i++)
+        {
+            Assert.Equal(calls[i].Method, ev.Current.Method);
+            Assert.Equal(Hex.Clean(calls[i].Args), ev.Current.ArgsHex);
+            if (i < calls.Length - 1) await ev.StepAsync(null);
+        }
+
+        Exception? outcome = await ev.Outcome.WaitAsync(PdkTestServer.Timeout);
+        var ended = Assert.IsType<KongEventEndedException>(outcome);
+        Assert.Equal(KongEventEndReason.Exited, ended.Reason);
+    }
+}

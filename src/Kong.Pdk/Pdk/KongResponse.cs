@@ -136,13 +136,13 @@ public sealed class KongResponse
         => TerminalAsync(PdkMethods.ResponseExit, status, body is null ? null : KongBody.Text, body, default, null, null, headers, cancellationToken);
 
     /// <summary><c>kong.response.exit(status, body, headers)</c> with a binary body, sent as MessagePack bin (any
-    /// bytes). <b>Terminal</b>, like <see cref="ExitAsync(int, string?, IReadOnlyDictionary{string, string}?, CancellationToken)"/>.
+    /// bytes; a separate name so that <c>ExitAsync(status, null, headers)</c> stays unambiguous). <b>Terminal</b>, like <see cref="ExitAsync(int, string?, IReadOnlyDictionary{string, string}?, CancellationToken)"/>.
     /// Phases: rewrite, access, response.</summary>
-    public ValueTask ExitAsync(int status, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
+    public ValueTask ExitBytesAsync(int status, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
         => TerminalAsync(PdkMethods.ResponseExit, status, KongBody.Bytes, null, body, null, headers, null, cancellationToken);
 
     /// <summary><c>kong.response.exit(status, body, headers)</c> with a binary body and multi-valued headers. <b>Terminal</b>.</summary>
-    public ValueTask ExitAsync(int status, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, IReadOnlyList<string>>? headers, CancellationToken cancellationToken = default)
+    public ValueTask ExitBytesAsync(int status, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, IReadOnlyList<string>>? headers, CancellationToken cancellationToken = default)
         => TerminalAsync(PdkMethods.ResponseExit, status, KongBody.Bytes, null, body, null, null, headers, cancellationToken);
 
     /// <summary><c>kong.response.exit(status, {…}, headers)</c>: Kong JSON-encodes the map (or list) and sets
