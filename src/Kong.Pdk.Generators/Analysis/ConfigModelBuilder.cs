@@ -474,11 +474,16 @@ internal sealed class ConfigModelBuilder
             }
             else if (type.Kind == ConfigKind.Integer)
             {
-                min = Math.Max(min!.Value, Math.Ceiling(lo));
-                max = Math.Min(max!.Value, Math.Floor(hi));
-                if (min > max)
+                double narrowedMin = Math.Max(min!.Value, Math.Ceiling(lo));
+                double narrowedMax = Math.Min(max!.Value, Math.Floor(hi));
+                if (narrowedMin > narrowedMax)
                 {
                     Invalid(between, "KongBetween", "the range holds no value of the property's type");
+                }
+                else
+                {
+                    min = narrowedMin;
+                    max = narrowedMax;
                 }
             }
             else

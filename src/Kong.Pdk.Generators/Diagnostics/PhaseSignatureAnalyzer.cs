@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using Kong.Pdk.Generators.Analysis;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Kong.Pdk.Generators.Diagnostics;
+
+/// <summary>Phase handlers: return type, parameters, async void, accessibility, duplicates, look-alikes and
+/// plugins without any handler (KONG0001–KONG0007).</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class PhaseSignatureAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        Descriptors.HandlerReturnType,
+        Descriptors.HandlerParameters,
+        Descriptors.HandlerAsyncVoid,
+        Descriptors.HandlerNotPublicInstance,
+        Descriptors.PhaseLookAlike,
+        Descriptors.DuplicatePhase,
+        Descriptors.NoPhase);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(static start =>
+        {
+            KnownSymbols known = KnownSymbols.Create(start.Compilation);
+            if (known.KongPlugin is null)
+            {
+                return;
+            }
+
+            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, known), SymbolKind.NamedType);
+        });
+    }
+
+    private static void Analyze(SymbolAnalysisContext context, KnownSymbols known)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (PluginSymbols.PluginAttribute(type, known) is not { } attribute)
+        {
+            return;
+        }
+
+        bool anyHandler = false;
+        for (int phase = 0; phase < KnownNames.Phases.Length; phase++)
+        {
+            bool first = true;
+            foreach (IMethodSymbol method in PhaseMethods.Handlers(type, phase))
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                anyHandler = true;
+                Location location = method.Locations[0];
+                if (!first)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.DuplicatePhase, location, method.Name));
+                }
+
+                first = false;
+                HandlerShape shape = PhaseMethods.Classify(method, known);
+                if ((shape.Problems & HandlerProblems.AsyncVoid) != 0)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.HandlerAsyncVoid, location, method.Name));
+                }
+
+                if ((shape.Problems & HandlerProblems.WrongReturnType) != 0)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.HandlerReturnType, location, method.Name,
+                        method.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+                }
+
+                if ((shape.Problems & HandlerProblems.WrongParameters) != 0)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.HandlerParameters, location, method.Name));
+                }
+
+                if ((shape.Problems & HandlerProblems.NotPublicInstance) != 0)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.HandlerNotPublicInstance, location, method.Name));
+                }
+            }
+        }
+
+        foreach (ISymbol member in type.GetMembers())
+        {
+            if (member is IMethodSymbol method && !method.IsImplicitlyDeclared && PhaseMethods.LookAlike(method, known) is { } phase)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.PhaseLookAlike, method.Locations[0], method.Name, phase));
+            }
+        }
+
+        if (!anyHandler)
+        {
+            PluginRules.ReadAttribute(attribute, out string name, out _, out _, out _);
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.NoPhase, PluginSymbols.Identifier(type, context.CancellationToken), name));
+        }
+    }
+}

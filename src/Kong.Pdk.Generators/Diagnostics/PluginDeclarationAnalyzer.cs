@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Kong.Pdk.Generators.Analysis;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Kong.Pdk.Generators.Diagnostics;
+
+/// <summary>The <c>[KongPlugin]</c> declaration: partial, name, version, instantiable, unique names
+/// (KONG0201–KONG0205).</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class PluginDeclarationAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        Descriptors.NotPartial,
+        Descriptors.InvalidVersion,
+        Descriptors.InvalidPluginName,
+        Descriptors.DuplicatePluginName,
+        Descriptors.PluginNotInstantiable);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(static start =>
+        {
+            KnownSymbols known = KnownSymbols.Create(start.Compilation);
+            if (known.KongPlugin is null)
+            {
+                return;
+            }
+
+            var plugins = new ConcurrentBag<(string Name, string Type, Location? Location)>();
+            start.RegisterSymbolAction(symbolContext => Analyze(symbolContext, known, plugins), SymbolKind.NamedType);
+            start.RegisterCompilationEndAction(end =>
+            {
+                foreach (var group in plugins.GroupBy(static p => p.Name, System.StringComparer.Ordinal))
+                {
+                    var ordered = group.OrderBy(static p => p.Type, System.StringComparer.Ordinal).ToList();
+                    for (int i = 1; i < ordered.Count; i++)
+                    {
+                        end.ReportDiagnostic(Diagnostic.Create(Descriptors.DuplicatePluginName, ordered[i].Location, group.Key, ordered[0].Type));
+                    }
+                }
+            });
+        });
+    }
+
+    private static void Analyze(SymbolAnalysisContext context, KnownSymbols known, ConcurrentBag<(string, string, Location?)> plugins)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (PluginSymbols.PluginAttribute(type, known) is not { } attribute)
+        {
+            return;
+        }
+
+        System.Threading.CancellationToken cancellationToken = context.CancellationToken;
+        PluginRules.ReadAttribute(attribute, out string name, out string version, out _, out _);
+        Location? nameLocation = PluginSymbols.ArgumentLocation(attribute, null, cancellationToken);
+        plugins.Add((name, type.ToDisplayString(), nameLocation));
+
+        if (PluginRules.FirstNonPartial(type, cancellationToken) is { } notPartial)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.NotPartial, PluginSymbols.Identifier(notPartial, cancellationToken),
+                notPartial.Name));
+        }
+
+        if (!PluginRules.IsValidPluginName(name))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidPluginName, nameLocation, name));
+        }
+
+        if (!PluginRules.IsValidVersion(version))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidVersion,
+                PluginSymbols.ArgumentLocation(attribute, "Version", cancellationToken), version));
+        }
+
+        if (PluginRules.Unusable(type, cancellationToken) is { } reason)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.PluginNotInstantiable, PluginSymbols.Identifier(type, cancellationToken),
+                type.Name, reason));
+        }
+    }
+}
