@@ -1,0 +1,179 @@
+using Kong.Pdk.TestSupport;
+
+namespace Kong.Pdk.Tests;
+
+/// <summary>Issue 6: faults (disconnects, abandoned events, storms) and every limit at and past its value.</summary>
+public sealed class FaultAndLimitTests
+{
+    private static TestPlugin Echo() => new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) =>
+    {
+        string? host = await kong.Request.GetHeaderAsync("host", ct);
+        await kong.Response.SetHeaderAsync("x-echo", host ?? "", ct);
+    });
+
+    [Fact]
+    public async Task Disconnect_AfterHandleEvent_TheEventContinuesOnAnotherConnection()
+    {
+        await using InProcessServer server = InProcessServer.Start(Echo());
+        RpcAnswer call;
+        await using (KongConnection a = await server.ConnectAsync())
+        {
+            await server.StartInstanceAsync(a, "my-plugin");
+            call = await server.HandleEventAsync(a, 7, "access");
+        }
+
+        await using KongConnection b = await server.ConnectAsync();
+        RpcAnswer set = await server.StepAsync(b, call.EventId, "moved");
+        Assert.Equal(new object?[] { "x-echo", "moved" }, set.CallArgs);
+        await using KongConnection c = await server.ConnectAsync();
+        Assert.Equal("ret", (await server.StepAsync(c, call.EventId, null, hasData: false)).Data);
+    }
+
+    [Fact]
+    public async Task Disconnect_InTheMiddleOfAStep_EventIsAbandonedLater_ServerKeepsServing()
+    {
+        await using InProcessServer server = InProcessServer.Start(Echo(), o => o.EventIdleTimeout = TimeSpan.FromMilliseconds(200));
+        await using KongConnection a = await server.ConnectAsync();
+        await server.StartInstanceAsync(a, "my-plugin");
+        RpcAnswer call = await server.HandleEventAsync(a, 7, "access");
+        await using (KongConnection b = await server.ConnectAsync())
+        {
+            byte[] step = Mp.Encode(new object?[] { 0L, 99L, "plugin.Step", new object?[] { Mp.Map("EventId", call.EventId, "Data", "x") } });
+            await b.SendAsync(step[..(step.Length / 2)]);
+        }
+
+        await ProtocolConformanceTests.Eventually(() => server.Server.Events.Count == 0, "the event is abandoned");
+        Assert.Equal("ret", (await RunOneAsync(server, a)).Data);
+    }
+
+    [Fact]
+    public async Task TenThousandAbandonedEvents_AreAllFreedAfterTheIdleTimeout()
+    {
+        await using InProcessServer server = InProcessServer.Start(Echo(), o => o.EventIdleTimeout = TimeSpan.FromMilliseconds(300));
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin");
+        for (int i = 0; i < 10_000; i++)
+        {
+            RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
+            Assert.Equal("kong.request.get_header", call.CallMethod);
+        }
+
+        await ProtocolConformanceTests.Eventually(() => server.Server.Events.Count == 0, "all events freed", 30_000);
+        Assert.True(server.Server.Instances.TryGet(7, out Server.PluginInstance instance));
+        await ProtocolConformanceTests.Eventually(() => instance.RunningEvents == 0, "every handler unwound", 30_000);
+    }
+
+    [Fact]
+    public async Task StartCloseStorm_ConcurrentWithEvents_On64Connections_EveryAnswerMatchesItsRequest()
+    {
+        await using InProcessServer server = InProcessServer.Start(Echo());
+        await using (KongConnection first = await server.ConnectAsync())
+        {
+            await server.StartInstanceAsync(first, "my-plugin");
+        }
+
+        async Task StormAsync(int worker)
+        {
+            await using KongConnection kong = await server.ConnectAsync();
+            for (int i = 0; i < 40; i++)
+            {
+                long seq = 1000 + worker * 100 + i;
+                RpcAnswer started = await kong.CallAsync(server.NextMsgId(), "plugin.StartInstance", Mp.Map("Name", "my-plugin", "Config", $$"""{"__seq__":{{seq}}}"""));
+                Assert.Equal(seq, started.Map["Id"]);
+                RpcAnswer closed = await kong.CallAsync(server.NextMsgId(), "plugin.CloseInstance", seq);
+                Assert.Equal(seq, closed.Map["Id"]);
+            }
+        }
+
+        async Task EventsAsync(int worker)
+        {
+            await using KongConnection kong = await server.ConnectAsync();
+            for (int i = 0; i < 40; i++)
+            {
+                RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
+                RpcAnswer set = await server.StepAsync(kong, call.EventId, $"w{worker}-{i}");
+                Assert.Equal(new object?[] { "x-echo", $"w{worker}-{i}" }, set.CallArgs);
+                Assert.Equal("ret", (await server.StepAsync(kong, call.EventId, null, hasData: false)).Data);
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(StormAsync).Concat(Enumerable.Range(0, 32).Select(EventsAsync))).WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.Equal(1, server.Server.Instances.Count);
+        Assert.Equal(0, server.Server.Events.Count);
+    }
+
+    [Fact]
+    public async Task MaxConnections_AtTheLimitServed_PastItClosedAtOnce()
+    {
+        await using InProcessServer server = InProcessServer.Start(Echo(), o => o.MaxConnections = 2);
+        await using KongConnection a = await server.ConnectAsync();
+        await using KongConnection b = await server.ConnectAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => server.ConnectAsync());
+        await a.DisposeAsync();
+        await ProtocolConformanceTests.Eventually(() => server.Server.ConnectionCount < 2, "the closed connection is released");
+        await using KongConnection c = await server.ConnectAsync();
+        Assert.Equal(7L, await server.StartInstanceAsync(c, "my-plugin"));
+    }
+
+    [Fact]
+    public async Task MaxEventsInFlight_AtTheLimitServed_PastItAnError()
+    {
+        await using InProcessServer server = InProcessServer.Start(Echo(), o => o.MaxEventsInFlight = 2);
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin");
+        RpcAnswer first = await server.HandleEventAsync(kong, 7, "access");
+        RpcAnswer second = await server.HandleEventAsync(kong, 7, "access");
+        Assert.Equal("kong.request.get_header", second.CallMethod);
+        RpcAnswer refused = await server.HandleEventAsync(kong, 7, "access");
+        Assert.Equal("too many events in flight", refused.Error);
+        await server.StepAsync(kong, first.EventId, "h");
+        await server.StepAsync(kong, first.EventId, null, hasData: false);
+        Assert.Equal("kong.request.get_header", (await server.HandleEventAsync(kong, 7, "access")).CallMethod);
+    }
+
+    [Fact]
+    public async Task HandlerThatIgnoresCancellation_AndHangs_DoesNotBlockOtherEvents()
+    {
+        var release = new TaskCompletionSource();
+        var plugin = new TestPlugin("my-plugin")
+            .On(KongPhase.Log, async (_, _) => await release.Task)
+            .On(KongPhase.Access, async (kong, ct) => await kong.Request.GetHeaderAsync("h", ct));
+        await using InProcessServer server = InProcessServer.Start(plugin, o => o.HandlerDeadline = TimeSpan.FromMilliseconds(200));
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin");
+        Assert.Equal("ret", (await server.HandleEventAsync(kong, 7, "log")).Data); // deadline: log phase ends with ret
+        RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
+        Assert.Equal("kong.request.get_header", call.CallMethod);
+        Assert.Equal("ret", (await server.StepAsync(kong, call.EventId, "v")).Data);
+        release.SetResult();
+    }
+
+    [Fact]
+    public async Task SocketFile_HasTheConfiguredMode()
+    {
+        await using InProcessServer server = InProcessServer.Start(Echo());
+        UnixFileMode mode = File.GetUnixFileMode(server.SocketPath);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, mode);
+    }
+
+    [Fact]
+    public async Task ConfigValues_AreNeverLogged_EvenWhenBindingFails()
+    {
+        var plugin = Echo();
+        plugin.OnCreate = json => { if (json.Contains("bad")) throw new KongConfigException("api_key", "expected a string"); };
+        await using InProcessServer server = InProcessServer.Start(plugin);
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin", """{"api_key":"s3cr3t-value","__seq__":1}""");
+        RpcAnswer failed = await kong.CallAsync(server.NextMsgId(), "plugin.StartInstance", Mp.Map("Name", "my-plugin", "Config", """{"api_key":"s3cr3t-value","bad":1}"""));
+        Assert.Contains("api_key", (string)failed.Error!);
+        Assert.DoesNotContain("s3cr3t", server.Log);
+        Assert.DoesNotContain("s3cr3t", (string)failed.Error!);
+    }
+
+    private static async Task<RpcAnswer> RunOneAsync(InProcessServer server, KongConnection kong)
+    {
+        RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
+        await server.StepAsync(kong, call.EventId, "h");
+        return await server.StepAsync(kong, call.EventId, null, hasData: false);
+    }
+}
