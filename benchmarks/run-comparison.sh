@@ -12,6 +12,9 @@
 #   PAYLOAD=11          host header value size (bytes)     CALLS=2    PDK calls per event (HelloPlugin: 2)
 #   MEMORY_RUN=0        1: also 1,000,000 events at concurrency 16 against dotnet-jit (RSS after warm-up vs end)
 #   OUT=docs/performance-results.md
+#   SKIP_AOT_PUBLISH=1  reuse artifacts/bench/hello-aot from an earlier run
+# Extra server kinds: dotnet-jit+inline, dotnet-aot+inline run the same binaries with
+# DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 (socket completions on the epoll thread, no thread-pool hop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -35,7 +38,7 @@ LOADTEST="dotnet $ROOT/benchmarks/Kong.Pdk.LoadTest/bin/Release/net10.0/Kong.Pdk
 HELLO_JIT="dotnet $ROOT/samples/HelloPlugin/bin/Release/net10.0/HelloPlugin.dll"
 
 AOT_WARNINGS="not built"
-if [[ " $SERVERS " == *" dotnet-aot "* ]]; then
+if [[ " $SERVERS " == *" dotnet-aot"* && ! ( "${SKIP_AOT_PUBLISH:-0}" == 1 && -x "$WORK/hello-aot/HelloPlugin" ) ]]; then
   echo "== publishing HelloPlugin with NativeAOT"
   dotnet publish samples/HelloPlugin -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/hello-aot" -nologo \
     >"$WORK/aot-publish.log" 2>&1 || { tail -n 30 "$WORK/aot-publish.log"; exit 1; }
@@ -64,6 +67,8 @@ for c in $CONCURRENCY; do
     case $s in
       dotnet-jit) run dotnet-jit "$SOCKDIR/jit.socket" hello-dotnet "$c" "$HELLO_JIT -socket $SOCKDIR/jit.socket -log-level warn" ;;
       dotnet-aot) run dotnet-aot "$SOCKDIR/aot.socket" hello-dotnet "$c" "$HELLO_AOT -socket $SOCKDIR/aot.socket -log-level warn" ;;
+      dotnet-jit+inline) run dotnet-jit+inline "$SOCKDIR/jiti.socket" hello-dotnet "$c" "env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 $HELLO_JIT -socket $SOCKDIR/jiti.socket -log-level warn" ;;
+      dotnet-aot+inline) run dotnet-aot+inline "$SOCKDIR/aoti.socket" hello-dotnet "$c" "env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 $HELLO_AOT -socket $SOCKDIR/aoti.socket -log-level warn" ;;
       js)         run js "$SOCKDIR/js.socket" hello-js "$c" "$JS_SERVER" ;;
       raw-floor)  run raw-floor "$SOCKDIR/raw.socket" hello-dotnet "$c" "$LOADTEST --raw-echo-server $SOCKDIR/raw.socket --calls $CALLS --payload $PAYLOAD" ;;
       *) echo "unknown server $s" >&2; exit 2 ;;
