@@ -166,17 +166,27 @@ internal static class PluginRules
     {
         for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
         {
-            foreach (SyntaxReference reference in current.DeclaringSyntaxReferences)
+            if (!IsDeclaredPartial(current, cancellationToken))
             {
-                if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration
-                    && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-                {
-                    return current;
-                }
+                return current;
             }
         }
 
         return null;
+    }
+
+    public static bool IsDeclaredPartial(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax declaration
+                && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public static string Keyword(INamedTypeSymbol type)

@@ -50,24 +50,38 @@ public sealed class PluginDeclarationAnalyzer : DiagnosticAnalyzer
         });
     }
 
+    private static bool ContainsPlugin(INamedTypeSymbol type, KnownSymbols known)
+    {
+        foreach (INamedTypeSymbol nested in type.GetTypeMembers())
+        {
+            if (PluginSymbols.PluginAttribute(nested, known) is not null || ContainsPlugin(nested, known))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static void Analyze(SymbolAnalysisContext context, KnownSymbols known, ConcurrentBag<(string, string, Location?)> plugins)
     {
         var type = (INamedTypeSymbol)context.Symbol;
+        System.Threading.CancellationToken cancellationToken = context.CancellationToken;
+
+        // Reported while analyzing the type that lacks 'partial', so the diagnostic stays local to its symbol.
+        if (!PluginRules.IsDeclaredPartial(type, cancellationToken) && (PluginSymbols.PluginAttribute(type, known) is not null || ContainsPlugin(type, known)))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.NotPartial, PluginSymbols.Identifier(type, cancellationToken), type.Name));
+        }
+
         if (PluginSymbols.PluginAttribute(type, known) is not { } attribute)
         {
             return;
         }
 
-        System.Threading.CancellationToken cancellationToken = context.CancellationToken;
         PluginRules.ReadAttribute(attribute, out string name, out string version, out _, out _);
         Location? nameLocation = PluginSymbols.ArgumentLocation(attribute, null, cancellationToken);
         plugins.Add((name, type.ToDisplayString(), nameLocation));
-
-        if (PluginRules.FirstNonPartial(type, cancellationToken) is { } notPartial)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.NotPartial, PluginSymbols.Identifier(notPartial, cancellationToken),
-                notPartial.Name));
-        }
 
         if (!PluginRules.IsValidPluginName(name))
         {
