@@ -39,12 +39,13 @@ internal readonly struct PdkResult
         if (Kind == PdkResultKind.Error)
         {
             var reader = new MessagePackReader(Data);
-            string message;
+            string message = "Kong reported an error";
+            if (Data.IsEmpty) throw new KongPdkException(Method, message);
             try
             {
                 message = MsgPackRead.ReadStringLenient(ref reader) ?? "error";
             }
-            catch (MessagePackSerializationException)
+            catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
             {
                 message = "Kong reported an error";
             }

@@ -87,7 +87,16 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         }
         catch (Exception ex)
         {
-            await FailAsync(ex).ConfigureAwait(false);
+            try
+            {
+                await FailAsync(ex).ConfigureAwait(false);
+            }
+            catch (Exception failure)
+            {
+                // Nothing may escape this fire-and-forget task; answer the pending request if no one has.
+                _server.Log.Error($"event {Id}: applying the failure policy failed: {failure}");
+                EndAfterFailure(KongEventEndReason.Exited);
+            }
         }
         finally
         {
@@ -141,9 +150,10 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         {
             await Log.ErrAsync(summary).ConfigureAwait(false);
         }
-        catch (Exception logFailure) when (logFailure is KongPdkException or KongEventEndedException or InvalidOperationException)
+        catch (Exception logFailure)
         {
-            // Best effort: the event may have ended meanwhile.
+            // Best effort: the event may have ended meanwhile, or Kong answered the log call with garbage.
+            log.Debug($"event {Id}: kong.log.err after the failure did not complete: {logFailure.GetType().Name}");
         }
 
         EndAfterFailure(KongEventEndReason.Exited);

@@ -32,7 +32,7 @@ internal sealed class RequestDispatcher
             if (reader.NextMessagePackType != MessagePackType.Integer) return RequestOutcome.Close;
             msgId = reader.ReadInt64();
         }
-        catch (MessagePackSerializationException)
+        catch (Exception ex) when (ex is MessagePackSerializationException or OverflowException or EndOfStreamException)
         {
             return RequestOutcome.Close;
         }
@@ -79,7 +79,7 @@ internal sealed class RequestDispatcher
         {
             return Error(connection, msgId, WireErrors.BadParams(methodText, ex.Message));
         }
-        catch (OverflowException ex)
+        catch (Exception ex) when (ex is OverflowException or EndOfStreamException or InvalidOperationException)
         {
             return Error(connection, msgId, WireErrors.BadParams(methodText, ex.Message));
         }
