@@ -216,3 +216,55 @@ public sealed class HelloPluginEndToEndTests
         }
     }
 }
+
+[Collection("processes")]
+public sealed class OrphanTests
+{
+    [Fact]
+    public async Task ParentKilled_TheOrphanedServerShutsDownAndUnlinksItsSocket()
+    {
+        using var dir = new TempDir();
+        var info = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"dotnet '{PluginProcess.PluginDll}' -kong-prefix '{dir.Path}' & wait");
+        using var shell = System.Diagnostics.Process.Start(info)!;
+        long pluginPid = 0;
+        try
+        {
+            long deadline = Environment.TickCount64 + 30_000;
+            while (true)
+            {
+                try
+                {
+                    await using KongConnection kong = await KongConnection.ConnectAsync(dir.SocketPath);
+                    pluginPid = kong.ServerPid;
+                    break;
+                }
+                catch (Exception) when (Environment.TickCount64 < deadline)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            shell.Kill(); // SIGKILL the parent, as when Kong is killed
+            long exitDeadline = Environment.TickCount64 + 15_000;
+            while (Directory.Exists($"/proc/{pluginPid}") && Environment.TickCount64 < exitDeadline) await Task.Delay(50);
+            Assert.False(Directory.Exists($"/proc/{pluginPid}") && !File.ReadAllText($"/proc/{pluginPid}/stat").Contains(") Z "), "the orphaned server should exit");
+            Assert.False(File.Exists(dir.SocketPath));
+        }
+        finally
+        {
+            if (!shell.HasExited) shell.Kill(entireProcessTree: true);
+            if (pluginPid > 0 && Directory.Exists($"/proc/{pluginPid}"))
+            {
+                try
+                {
+                    System.Diagnostics.Process.GetProcessById((int)pluginPid).Kill();
+                }
+                catch (ArgumentException)
+                {
+                }
+            }
+        }
+    }
+}

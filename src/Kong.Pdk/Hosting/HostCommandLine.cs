@@ -38,6 +38,7 @@ internal sealed class HostCommandLine
           -handler-deadline SEC      longest a handler may compute between PDK calls (default 30)
           -instance-ttl SEC          collect instances idle for this long (default 600)
           -shutdown-timeout SEC      on SIGTERM, wait this long for running events (default 5)
+          -no-parent-watch           keep running when the parent process dies (default: exit when orphaned)
           -help, -h                  this text
 
         Options may be written with one dash or two.
@@ -83,6 +84,9 @@ internal sealed class HostCommandLine
                     break;
                 case "plugin":
                     line.SelectedPlugins.Add(Value() ?? Missing(arg, ref error));
+                    break;
+                case "no-parent-watch":
+                    line.Options.ExitWhenOrphaned = false;
                     break;
                 case "log-level":
                     string level = Value() ?? Missing(arg, ref error);

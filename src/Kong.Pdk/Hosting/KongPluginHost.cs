@@ -25,7 +25,7 @@ public static class KongPluginHost
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(plugins);
         TextWriter stderr = Console.Error;
-        string program = AppDomain.CurrentDomain.FriendlyName;
+        string program = ProgramName();
         HostCommandLine line = HostCommandLine.Parse(args, out string? error);
         if (error is not null)
         {
@@ -93,6 +93,15 @@ public static class KongPluginHost
             log.Info($"{context.Signal} received: stopping");
             stop.Cancel();
         }
+    }
+
+    /// <summary>The executable's file name as installed (for a multi-plugin socket name and the usage text); the
+    /// assembly name when running under the <c>dotnet</c> host.</summary>
+    private static string ProgramName()
+    {
+        string? path = Environment.ProcessPath;
+        string name = path is null ? "" : Path.GetFileNameWithoutExtension(path);
+        return name.Length == 0 || name == "dotnet" ? AppDomain.CurrentDomain.FriendlyName : name;
     }
 
     private static List<KongPluginDescriptor> Select(KongPluginDescriptor[] plugins, List<string> selected, out string? error)

@@ -45,6 +45,13 @@ public sealed class KongServerOptions
     /// only; stack traces always go to stderr only. Default true.</summary>
     public bool HideExceptionDetails { get; set; } = true;
 
+    /// <summary>
+    /// When true (the default), the server shuts down once it is orphaned: its parent (Kong's worker, for a server
+    /// started by <c>start_cmd</c>) died and it was re-parented (to pid 1 or a subreaper). Only applies when the parent
+    /// was not pid 1 at start, so servers run by a supervisor or as a container's main process are unaffected.
+    /// </summary>
+    public bool ExitWhenOrphaned { get; set; } = true;
+
     /// <summary>Lowest level written to stderr. Default <see cref="KongLogLevel.Info"/>.</summary>
     public KongLogLevel LogLevel { get; set; } = KongLogLevel.Info;
 

@@ -102,12 +102,16 @@ internal sealed class PluginServer
         }
     }
 
-    /// <summary>Accepts connections on <paramref name="listener"/> until <paramref name="stop"/>, then drains and returns.</summary>
-    public async Task RunAsync(Socket listener, string socketPath, CancellationToken stop)
+    /// <summary>Accepts connections on <paramref name="listener"/> until <paramref name="stopRequested"/>, then drains and returns.</summary>
+    public async Task RunAsync(Socket listener, string socketPath, CancellationToken stopRequested)
     {
+        using var orphaned = new CancellationTokenSource();
+        using var stopSource = CancellationTokenSource.CreateLinkedTokenSource(stopRequested, orphaned.Token);
+        CancellationToken stop = stopSource.Token;
         using var connectionsStop = new CancellationTokenSource();
         using var sweepStop = new CancellationTokenSource();
-        Task sweep = SweepAsync(sweepStop.Token);
+        int parentAtStart = Options.ExitWhenOrphaned ? ParentProcess.CurrentParentId() : -1;
+        Task sweep = SweepAsync(parentAtStart, orphaned, sweepStop.Token);
         var connectionTasks = new ConcurrentDictionary<long, Task>();
         try
         {
@@ -201,7 +205,7 @@ internal sealed class PluginServer
     }
 
     /// <summary>Checks event timeouts and collects idle instances, every <see cref="KongServerOptions.SweepInterval"/>.</summary>
-    private async Task SweepAsync(CancellationToken stop)
+    private async Task SweepAsync(int parentAtStart, CancellationTokenSource orphaned, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(Options.SweepInterval);
         try
@@ -209,6 +213,11 @@ internal sealed class PluginServer
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
                 Sweep(Environment.TickCount64);
+                if (parentAtStart > 1 && !orphaned.IsCancellationRequested && ParentProcess.CurrentParentId() is var parent && parent > 0 && parent != parentAtStart)
+                {
+                    Log.Warn($"the parent process {parentAtStart} is gone (Kong was killed?): shutting down");
+                    await orphaned.CancelAsync().ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException)
