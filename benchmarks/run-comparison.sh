@@ -40,7 +40,7 @@ HELLO_JIT="dotnet $ROOT/samples/HelloPlugin/bin/Release/net10.0/HelloPlugin.dll"
 AOT_WARNINGS="not built"
 if [[ " $SERVERS " == *" dotnet-aot"* && ! ( "${SKIP_AOT_PUBLISH:-0}" == 1 && -x "$WORK/hello-aot/HelloPlugin" ) ]]; then
   echo "== publishing HelloPlugin with NativeAOT"
-  dotnet publish samples/HelloPlugin -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/hello-aot" -nologo \
+  dotnet publish samples/HelloPlugin -c Release -r linux-x64 -o "$WORK/hello-aot" -nologo \
     >"$WORK/aot-publish.log" 2>&1 || { tail -n 30 "$WORK/aot-publish.log"; exit 1; }
   AOT_WARNINGS=$(grep -cE 'warning IL[23][0-9]{3}' "$WORK/aot-publish.log" || true)
 fi
