@@ -170,3 +170,34 @@ public class GeneratorSnapshotTests
         Assert.Contains("\\\"name\\\"", text, StringComparison.Ordinal);
     }
 }
+
+public class NullableContextTests
+{
+    [Fact]
+    public void Generator_NullableDisabledProject_CompilesCleanlyAndBinds()
+    {
+        var compilation = TestCompiler.Create(TestCompiler.Usings + Plugins.Vectors + Plugins.AllTypes)
+            .WithOptions(new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: Microsoft.CodeAnalysis.NullableContextOptions.Disable));
+        // The shared plugin sources use '?' on reference types, which warns without a nullable context: strip them.
+        var trees = compilation.SyntaxTrees.Select(t => Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            t.ToString().Replace("string?", "string", StringComparison.Ordinal).Replace("List<string>?", "List<string>", StringComparison.Ordinal)
+                .Replace("Dictionary<string, string>?", "Dictionary<string, string>", StringComparison.Ordinal)
+                .Replace("Dictionary<string, int>?", "Dictionary<string, int>", StringComparison.Ordinal)
+                .Replace("UpstreamSettings?", "UpstreamSettings", StringComparison.Ordinal)
+                .Replace("Uri?", "Uri", StringComparison.Ordinal).Replace("Level3?", "Level3", StringComparison.Ordinal)
+                .Replace("ISet<int>?", "ISet<int>", StringComparison.Ordinal).Replace("IReadOnlySet<string>?", "IReadOnlySet<string>", StringComparison.Ordinal)
+                .Replace("IReadOnlyDictionary<string, List<int>>?", "IReadOnlyDictionary<string, List<int>>", StringComparison.Ordinal)
+                .Replace("Dictionary<string, Level1>?", "Dictionary<string, Level1>", StringComparison.Ordinal),
+            TestCompiler.ParseOptions, t.FilePath));
+        compilation = compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(trees);
+        var result = TestCompiler.Run(compilation);
+        TestCompiler.AssertCompilesCleanly(result.Output);
+
+        var descriptor = (Kong.Pdk.Hosting.KongPluginDescriptor)TestCompiler.Load(result.Output).GetType("Vectors.VectorsPlugin")!
+            .GetProperty("Descriptor")!.GetValue(null)!;
+        object plugin = descriptor.CreateInstance(System.Text.Encoding.UTF8.GetBytes(Plugins.VectorsConfigJson));
+        Assert.Equal("from-kong", plugin.GetType().GetProperty("Message")!.GetValue(plugin));
+        // Without nullable annotations every reference-type field is optional.
+        Assert.DoesNotContain("\"required\":true", descriptor.SchemaJson, StringComparison.Ordinal);
+    }
+}

@@ -231,7 +231,10 @@ internal sealed class ConfigModelBuilder
 
     // ---------------------------------------------------------------- types
 
-    private ConfigTypeSpec? MapType(ITypeSymbol type, ref string? error)
+    /// <param name="isElement">Elements of collections are nullable only when annotated (<c>List&lt;string?&gt;</c>):
+    /// in a project without nullable annotations a property is optional, but its elements stay non-null (Kong's
+    /// arrays cannot hold nil), and the generated collection type must match the declared one exactly.</param>
+    private ConfigTypeSpec? MapType(ITypeSymbol type, ref string? error, bool isElement = false)
     {
         bool nullable = false;
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullableType)
@@ -241,7 +244,9 @@ internal sealed class ConfigModelBuilder
         }
         else if (type.IsReferenceType)
         {
-            nullable = type.NullableAnnotation != NullableAnnotation.NotAnnotated;
+            nullable = isElement
+                ? type.NullableAnnotation == NullableAnnotation.Annotated
+                : type.NullableAnnotation != NullableAnnotation.NotAnnotated;
         }
 
         ConfigTypeSpec? spec = MapNonNullable(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated), ref error);
@@ -364,7 +369,7 @@ internal sealed class ConfigModelBuilder
 
     private ConfigTypeSpec? Collection(ConfigKind kind, CollectionShape shape, string name, ITypeSymbol element, ref string? error)
     {
-        ConfigTypeSpec? elementSpec = MapType(element, ref error);
+        ConfigTypeSpec? elementSpec = MapType(element, ref error, isElement: true);
         if (elementSpec is null)
         {
             error = "its element type '" + element.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "' is not supported: " + error;
