@@ -155,6 +155,11 @@ internal static class PluginRules
             return "a plugin class needs a parameterless constructor";
         }
 
+        if (!type.GetMembers("Descriptor").IsEmpty || !type.GetMembers("__KongPluginDescriptor").IsEmpty)
+        {
+            return "it declares a member named 'Descriptor', which the generated descriptor property needs";
+        }
+
         return null;
     }
 

@@ -342,6 +342,7 @@ public class PluginDeclarationAnalyzerTests
         }
         [KongPlugin("e")] public static partial class {|KONG0205:E|} { }
         [KongPlugin("f")] public partial class F { private F() { } }
+        [KongPlugin("g")] public partial class {|KONG0205:G|} { public string Descriptor { get; set; } = ""; }
         """);
 
     [Fact]
