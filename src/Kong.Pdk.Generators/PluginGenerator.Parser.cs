@@ -155,12 +155,29 @@ internal static class PluginRules
             return "a plugin class needs a parameterless constructor";
         }
 
-        if (!type.GetMembers("Descriptor").IsEmpty || !type.GetMembers("__KongPluginDescriptor").IsEmpty)
+        // Analyzers also see the generator's own output; only the author's members can conflict.
+        if (type.GetMembers("Descriptor").Concat(type.GetMembers("__KongPluginDescriptor")).Any(static m => !IsGenerated(m)))
         {
             return "it declares a member named 'Descriptor', which the generated descriptor property needs";
         }
 
         return null;
+    }
+
+    /// <summary>True for members this generator wrote (they carry <c>[GeneratedCode("Kong.Pdk.Generators", ...)]</c>).</summary>
+    public static bool IsGenerated(ISymbol member)
+    {
+        foreach (AttributeData attribute in member.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
+                && attribute.ConstructorArguments.Length > 0
+                && attribute.ConstructorArguments[0].Value as string == "Kong.Pdk.Generators")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static bool IsPartialChain(INamedTypeSymbol type, CancellationToken cancellationToken)

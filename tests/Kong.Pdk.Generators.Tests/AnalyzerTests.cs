@@ -349,3 +349,41 @@ public class PluginDeclarationAnalyzerTests
     public Task Declaration_RepresentativePlugins_HaveNoDiagnostics()
         => Check(Plugins.WorkedExample + Plugins.Vectors + Plugins.AllTypes + Plugins.Hello);
 }
+
+/// <summary>In a real build the analyzers see the generator's output too; they must not report it.</summary>
+public class AnalyzersOnGeneratedOutputTests
+{
+    [Theory]
+    [InlineData(nameof(Plugins.Hello))]
+    [InlineData(nameof(Plugins.WorkedExample))]
+    [InlineData(nameof(Plugins.Vectors))]
+    public async Task Analyzers_CompilationWithGeneratedCode_ReportNothing(string plugin)
+    {
+        string source = (string)typeof(Plugins).GetField(plugin)!.GetValue(null)!;
+        var result = TestCompiler.Run(TestCompiler.Create(TestCompiler.Usings + source, Microsoft.CodeAnalysis.OutputKind.ConsoleApplication));
+        Assert.NotEmpty(result.Files);
+        var analyzers = System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(
+            new PhaseSignatureAnalyzer(), new ConfigPropertyAnalyzer(), new PluginDeclarationAnalyzer());
+        var diagnostics = await new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzers(result.Output, analyzers, options: null)
+            .GetAnalyzerDiagnosticsAsync();
+        Assert.Empty(diagnostics);
+    }
+
+    [Fact]
+    public async Task Analyzers_AuthorDescriptorMember_IsStillReportedWithGeneratedCodePresent()
+    {
+        var compilation = TestCompiler.Create(TestCompiler.Usings + """
+            [KongPlugin("g")] public partial class G
+            {
+                public static int Descriptor => 1;
+                public ValueTask Access(IKong kong) => default;
+            }
+            """);
+        var result = TestCompiler.Run(compilation);
+        Assert.Empty(result.Files); // the generator skips the class
+        var diagnostics = await new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzers(result.Output,
+            System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new PluginDeclarationAnalyzer()),
+            options: null).GetAnalyzerDiagnosticsAsync();
+        Assert.Equal(DiagnosticIds.PluginNotInstantiable, Assert.Single(diagnostics).Id);
+    }
+}
