@@ -3,6 +3,15 @@ using Kong.Pdk.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --filter '*' [--job dry --inProcess]
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --alloc   (exact bytes per event and per Step)
+if (args is ["--alloc-types", ..])
+{
+    // Which types the steady state allocates: the runtime's AllocationTick events (one per ~100 KB) by type name.
+    using var listener = new AllocationTypeListener();
+    AllocationCheck.Run(200_000);
+    foreach (var pair in listener.Counts.OrderByDescending(p => p.Value).Take(15)) Console.WriteLine($"{pair.Value,6} ticks  {pair.Key}");
+    return 0;
+}
+
 if (args is ["--alloc", ..])
 {
     return AllocationCheck.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
@@ -40,5 +49,28 @@ internal static class AllocationCheck
         Console.WriteLine($"server allocation per steady-state Step (10-call minus 1-call, / 9): {(perEvent[2] - perEvent[1]) / 9:0.0} B");
         Console.WriteLine($"fixed cost per event (1-call event minus one Step):                 {perEvent[1] - (perEvent[2] - perEvent[1]) / 9:0.0} B");
         return 0;
+    }
+}
+
+internal sealed class AllocationTypeListener : System.Diagnostics.Tracing.EventListener
+{
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Counts { get; } = new();
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+        }
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName is not null && e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) && e.PayloadNames is not null)
+        {
+            int index = e.PayloadNames.IndexOf("TypeName");
+            string type = index >= 0 ? e.Payload![index] as string ?? "?" : "?";
+            Counts.AddOrUpdate(type, 1, (_, n) => n + 1);
+        }
     }
 }

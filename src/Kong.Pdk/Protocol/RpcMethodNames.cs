@@ -20,4 +20,18 @@ internal static class RpcMethodNames
         if (rest.SequenceEqual("GetPluginInfo"u8)) return RpcMethod.GetPluginInfo;
         return RpcMethod.Unknown;
     }
+
+    /// <summary>The method's name for error messages (the Step variants share one).</summary>
+    public static string Describe(RpcMethod method) => method switch
+    {
+        RpcMethod.StartInstance => "plugin.StartInstance",
+        RpcMethod.CloseInstance => "plugin.CloseInstance",
+        RpcMethod.HandleEvent => "plugin.HandleEvent",
+        RpcMethod.Step => "plugin.Step",
+        RpcMethod.StepError => "plugin.StepError",
+        RpcMethod.GetStatus => "plugin.GetStatus",
+        RpcMethod.InstanceStatus => "plugin.InstanceStatus",
+        RpcMethod.GetPluginInfo => "plugin.GetPluginInfo",
+        _ => "?",
+    };
 }

@@ -31,7 +31,6 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
 
     private readonly PluginServer _server;
     private readonly object _sync = new();
-    private readonly ArrayBufferWriter<byte> _callBuffer = new(256);
     private readonly CancellationTokenSource _cts = new();
     private ManualResetValueTaskSourceCore<PdkResult> _pending; // continuations run inline: no thread hop per step
     private int _state;
@@ -103,11 +102,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             lock (_sync)
             {
                 _handlerDone = true;
-                if (_state == Finished && _rx.Length > 0)
-                {
-                    ArrayPool<byte>.Shared.Return(_rx);
-                    _rx = [];
-                }
+                if (_state == Finished) ReturnBuffers();
             }
 
             Instance.EventEnded();
@@ -249,8 +244,8 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         if (Interlocked.Exchange(ref _callInProgress, 1) != 0) ThrowConcurrentCall(method);
 
         _currentMethod = method;
-        _callBuffer.ResetWrittenCount();
-        var writer = new MessagePackWriter(_callBuffer);
+        ResetCallBuffer();
+        var writer = new MessagePackWriter(this);
         writer.WriteMapHeader(2);
         writer.WriteString("Method"u8);
         writer.WriteString(method);
@@ -275,7 +270,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             _state = Waiting;
             _stateSinceTicks = Environment.TickCount64;
             target = _target!;
-            RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, _callBuffer.WrittenSpan);
+            RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, EncodedCall);
         }
 
         target.CompleteReply();
@@ -294,7 +289,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             if (_state == Finished) return ValueTask.FromException(new KongEventEndedException(_endReason));
             if (_state == Waiting) return ValueTask.FromException(new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one."));
             target = Finish(KongEventEndReason.Exited);
-            RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, _callBuffer.WrittenSpan);
+            RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, EncodedCall);
         }
 
         target.CompleteReply();

@@ -38,7 +38,7 @@ internal sealed class RequestDispatcher
         }
 
         RpcMethod method = RpcMethod.Unknown;
-        string methodText = "?";
+        string methodText = "?"; // a constant per method: no string is allocated per request
         try
         {
             Span<byte> scratch = stackalloc byte[64];
@@ -55,7 +55,7 @@ internal sealed class RequestDispatcher
                 return Error(connection, msgId, WireErrors.MethodNotImplemented(Encoding.UTF8.GetString(name)));
             }
 
-            methodText = Encoding.UTF8.GetString(name);
+            methodText = RpcMethodNames.Describe(method);
             if (elements != 4 || reader.NextMessagePackType != MessagePackType.Array)
             {
                 return Error(connection, msgId, WireErrors.BadParams(methodText, "expected [0, msgid, method, params] with params an array"));
