@@ -67,8 +67,8 @@ for c in $CONCURRENCY; do
     case $s in
       dotnet-jit) run dotnet-jit "$SOCKDIR/jit.socket" hello-dotnet "$c" "$HELLO_JIT -socket $SOCKDIR/jit.socket -log-level warn" ;;
       dotnet-aot) run dotnet-aot "$SOCKDIR/aot.socket" hello-dotnet "$c" "$HELLO_AOT -socket $SOCKDIR/aot.socket -log-level warn" ;;
-      dotnet-jit+inline) run dotnet-jit+inline "$SOCKDIR/jiti.socket" hello-dotnet "$c" "env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 $HELLO_JIT -socket $SOCKDIR/jiti.socket -log-level warn" ;;
-      dotnet-aot+inline) run dotnet-aot+inline "$SOCKDIR/aoti.socket" hello-dotnet "$c" "env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 $HELLO_AOT -socket $SOCKDIR/aoti.socket -log-level warn" ;;
+      dotnet-jit+inline) run dotnet-jit+inline "$SOCKDIR/jiti.socket" hello-dotnet "$c" "$HELLO_JIT -inline-completions -socket $SOCKDIR/jiti.socket -log-level warn" ;;
+      dotnet-aot+inline) run dotnet-aot+inline "$SOCKDIR/aoti.socket" hello-dotnet "$c" "$HELLO_AOT -inline-completions -socket $SOCKDIR/aoti.socket -log-level warn" ;;
       js)         run js "$SOCKDIR/js.socket" hello-js "$c" "$JS_SERVER" ;;
       raw-floor)  run raw-floor "$SOCKDIR/raw.socket" hello-dotnet "$c" "$LOADTEST --raw-echo-server $SOCKDIR/raw.socket --calls $CALLS --payload $PAYLOAD" ;;
       *) echo "unknown server $s" >&2; exit 2 ;;

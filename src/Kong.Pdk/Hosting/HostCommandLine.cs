@@ -17,6 +17,8 @@ internal sealed class HostCommandLine
 
     public List<string> SelectedPlugins { get; } = [];
 
+    public bool InlineCompletions { get; private set; }
+
     public KongServerOptions Options { get; } = new();
 
     public static string Usage(string program) => $"""
@@ -39,6 +41,8 @@ internal sealed class HostCommandLine
           -instance-ttl SEC          collect instances idle for this long (default 600)
           -shutdown-timeout SEC      on SIGTERM, wait this long for running events (default 5)
           -no-parent-watch           keep running when the parent process dies (default: exit when orphaned)
+          -inline-completions        run socket completions, and so handlers, on the socket threads: faster,
+                                     but only safe when no handler ever blocks (see docs/performance.md)
           -help, -h                  this text
 
         Options may be written with one dash or two.
@@ -84,6 +88,9 @@ internal sealed class HostCommandLine
                     break;
                 case "plugin":
                     line.SelectedPlugins.Add(Value() ?? Missing(arg, ref error));
+                    break;
+                case "inline-completions":
+                    line.InlineCompletions = true;
                     break;
                 case "no-parent-watch":
                     line.Options.ExitWhenOrphaned = false;

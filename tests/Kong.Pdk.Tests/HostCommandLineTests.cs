@@ -1,0 +1,102 @@
+using Kong.Pdk.Hosting;
+
+namespace Kong.Pdk.Tests;
+
+/// <summary>kong-protocol.md §1.2: the go-pdk spellings plus aliases, one or two dashes, and a usage error for anything else.</summary>
+public sealed class HostCommandLineTests
+{
+    [Theory]
+    [InlineData("-dump")]
+    [InlineData("--dump")]
+    public void Dump_BothSpellings(string flag)
+    {
+        HostCommandLine line = HostCommandLine.Parse([flag], out string? error);
+        Assert.Null(error);
+        Assert.True(line.Dump);
+    }
+
+    [Theory]
+    [InlineData("-kong-prefix", "/opt/kong")]
+    [InlineData("--kong-prefix", "/opt/kong")]
+    [InlineData("-p", "/opt/kong")]
+    [InlineData("--kong-prefix=/opt/kong", null)]
+    public void Prefix_AllSpellings(string flag, string? value)
+    {
+        string[] args = value is null ? [flag] : [flag, value];
+        HostCommandLine line = HostCommandLine.Parse(args, out string? error);
+        Assert.Null(error);
+        Assert.Equal("/opt/kong", line.Prefix);
+    }
+
+    [Fact]
+    public void Defaults_AreKongs()
+    {
+        HostCommandLine line = HostCommandLine.Parse([], out string? error);
+        Assert.Null(error);
+        Assert.Equal("/usr/local/kong", line.Prefix);
+        Assert.Null(line.SocketPath);
+        Assert.False(line.Dump);
+        Assert.Equal(TimeSpan.FromSeconds(90), line.Options.EventIdleTimeout);
+        Assert.True(line.Options.ExitWhenOrphaned);
+        Assert.False(line.InlineCompletions);
+    }
+
+    [Fact]
+    public void EveryLimit_IsParsed()
+    {
+        HostCommandLine line = HostCommandLine.Parse(
+            ["-socket", "/tmp/s", "-plugin", "a", "-plugin", "b", "-log-level", "debug", "-max-message-size", "1000",
+             "-max-depth", "10", "-max-connections", "5", "-max-events", "6", "-event-idle-timeout", "1.5",
+             "-handler-deadline", "2", "-instance-ttl", "3", "-shutdown-timeout", "4", "-no-parent-watch", "-inline-completions"], out string? error);
+        Assert.Null(error);
+        Assert.Equal("/tmp/s", line.SocketPath);
+        Assert.Equal(["a", "b"], line.SelectedPlugins);
+        Assert.Equal(KongLogLevel.Debug, line.Options.LogLevel);
+        Assert.Equal(1000, line.Options.MaxMessageSize);
+        Assert.Equal(10, line.Options.MaxNestingDepth);
+        Assert.Equal(5, line.Options.MaxConnections);
+        Assert.Equal(6, line.Options.MaxEventsInFlight);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), line.Options.EventIdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), line.Options.HandlerDeadline);
+        Assert.Equal(TimeSpan.FromSeconds(3), line.Options.InstanceIdleTtl);
+        Assert.Equal(TimeSpan.FromSeconds(4), line.Options.ShutdownTimeout);
+        Assert.False(line.Options.ExitWhenOrphaned);
+        Assert.True(line.InlineCompletions);
+    }
+
+    [Theory]
+    [InlineData("-kong-prefx", "unknown option '-kong-prefx'")]
+    [InlineData("-max-events", "needs a positive integer")]
+    [InlineData("-log-level", "needs a value")]
+    [InlineData("positional", "unknown option 'positional'")]
+    public void BadCommandLines_AreErrors(string arg, string expected)
+    {
+        HostCommandLine.Parse([arg], out string? error);
+        Assert.NotNull(error);
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void BadValues_AreErrors()
+    {
+        HostCommandLine.Parse(["-max-events", "-3"], out string? negative);
+        HostCommandLine.Parse(["-log-level", "loud"], out string? level);
+        HostCommandLine.Parse(["-handler-deadline", "soon"], out string? seconds);
+        Assert.Contains("positive integer", negative);
+        Assert.Contains("unknown log level 'loud'", level);
+        Assert.Contains("seconds", seconds);
+    }
+
+    [Fact]
+    public void Dump_OfTwoPlugins_ListsBoth_AndIsOneLineOfJson()
+    {
+        byte[] dump = PluginDump.Write([new TestPlugin("a-plugin").On(KongPhase.Log, (_, _) => ValueTask.CompletedTask),
+                                        new TestPlugin("b-plugin").On(KongPhase.Access, (_, _) => ValueTask.CompletedTask)]);
+        string text = System.Text.Encoding.UTF8.GetString(dump);
+        Assert.EndsWith("\n", text);
+        Assert.Single(text.Trim().Split('\n'));
+        using var json = System.Text.Json.JsonDocument.Parse(text);
+        Assert.Equal(["a-plugin", "b-plugin"], json.RootElement.GetProperty("Plugins").EnumerateArray().Select(p => p.GetProperty("Name").GetString()));
+        Assert.Equal("log", json.RootElement.GetProperty("Plugins")[0].GetProperty("Phases")[0].GetString());
+    }
+}
