@@ -26,7 +26,10 @@ internal static class ProcStats
     }
 
     /// <summary>A field of /proc/PID/status in kB (VmRSS, VmHWM), as MB; NaN when unreadable.</summary>
-    public static double StatusMb(int pid, string field)
+    public static double StatusMb(int pid, string field) => StatusValue(pid, field) is long kb and >= 0 ? kb / 1024.0 : double.NaN;
+
+    /// <summary>The leading number of a /proc/PID/status field; -1 when unreadable.</summary>
+    public static long StatusValue(int pid, string field)
     {
         try
         {
@@ -36,17 +39,33 @@ internal static class ProcStats
                 string value = line[(field.Length + 1)..].Trim();
                 int space = value.IndexOf(' ');
                 if (space > 0) value = value[..space];
-                return long.Parse(value, CultureInfo.InvariantCulture) / 1024.0;
+                return long.Parse(value, CultureInfo.InvariantCulture);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
         }
 
-        return double.NaN;
+        return -1;
     }
 
     public static double RssMb(int pid) => StatusMb(pid, "VmRSS");
 
     public static double PeakRssMb(int pid) => StatusMb(pid, "VmHWM");
+
+    /// <summary>Open file descriptors (sockets included) of the process; -1 when unreadable.</summary>
+    public static int OpenHandles(int pid)
+    {
+        try
+        {
+            return Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>Threads of the process (the Threads field of /proc/PID/status); -1 when unreadable.</summary>
+    public static int Threads(int pid) => (int)StatusValue(pid, "Threads");
 }

@@ -225,6 +225,7 @@ internal static class Program
         var total = Stopwatch.StartNew();
         foreach (Thread t in threads) t.Start();
         double rssAfterWarmup = double.NaN, cpuStart = double.NaN, selfCpuStart = double.NaN;
+        int handlesAfterWarmup = -1, threadsAfterWarmup = -1;
         long measureStartTicks = 0;
         long errorsAtMeasureStart = 0;
         long lastCount = 0;
@@ -233,6 +234,8 @@ internal static class Program
         if (phase == Measure)
         {
             rssAfterWarmup = ProcStats.RssMb(serverPid);
+            handlesAfterWarmup = ProcStats.OpenHandles(serverPid);
+            threadsAfterWarmup = ProcStats.Threads(serverPid);
             cpuStart = ProcStats.CpuSeconds(serverPid);
             selfCpuStart = ProcStats.CpuSeconds(Environment.ProcessId);
             measureStartTicks = Stopwatch.GetTimestamp();
@@ -245,6 +248,8 @@ internal static class Program
             if (Volatile.Read(ref phase) == Warmup && now >= o.WarmupSeconds)
             {
                 rssAfterWarmup = ProcStats.RssMb(serverPid);
+                handlesAfterWarmup = ProcStats.OpenHandles(serverPid);
+                threadsAfterWarmup = ProcStats.Threads(serverPid);
                 cpuStart = ProcStats.CpuSeconds(serverPid);
                 selfCpuStart = ProcStats.CpuSeconds(Environment.ProcessId);
                 errorsAtMeasureStart = Volatile.Read(ref errors);
@@ -281,6 +286,8 @@ internal static class Program
         double cpuEnd = ProcStats.CpuSeconds(serverPid);
         double selfCpuEnd = ProcStats.CpuSeconds(Environment.ProcessId);
         double rssEnd = ProcStats.RssMb(serverPid);
+        int handlesEnd = ProcStats.OpenHandles(serverPid);
+        int threadsEnd = ProcStats.Threads(serverPid);
         double peak = ProcStats.PeakRssMb(serverPid);
         foreach (SimulatedWorker w in workers) w.CloseAll();
 
@@ -311,6 +318,10 @@ internal static class Program
             ClientCpu = selfCpuEnd - selfCpuStart,
             RssAfterWarmup = rssAfterWarmup,
             RssEnd = rssEnd,
+            HandlesAfterWarmup = handlesAfterWarmup,
+            HandlesEnd = handlesEnd,
+            ThreadsAfterWarmup = threadsAfterWarmup,
+            ThreadsEnd = threadsEnd,
             PeakRss = peak,
             Connections = workers.Sum(w => w.ConnectionsOpened),
         };
@@ -357,6 +368,10 @@ internal sealed class Result
     public double ClientCpu { get; init; }
     public double RssAfterWarmup { get; init; }
     public double RssEnd { get; init; }
+    public int HandlesAfterWarmup { get; init; }
+    public int HandlesEnd { get; init; }
+    public int ThreadsAfterWarmup { get; init; }
+    public int ThreadsEnd { get; init; }
     public double PeakRss { get; init; }
     public int Connections { get; init; }
 
@@ -377,6 +392,7 @@ internal sealed class Result
         sb.AppendLine($"HandleEvent round trip      p50 {Us(HandleEvent.Percentile(0.5))} us  p99 {Us(HandleEvent.Percentile(0.99))} us");
         sb.AppendLine(string.Create(c, $"server CPU      {ServerCpu:0.00} s ({100 * ServerCpu / Seconds:0}% of one core, {1e6 * ServerCpu / Math.Max(1, Events.Count):0.0} us/event); load tool CPU {ClientCpu:0.00} s"));
         sb.AppendLine(string.Create(c, $"server RSS      after warm-up {RssAfterWarmup:0.0} MB, at the end {RssEnd:0.0} MB, peak (VmHWM) {PeakRss:0.0} MB"));
+        sb.AppendLine(string.Create(c, $"server handles  after warm-up {HandlesAfterWarmup} fds / {ThreadsAfterWarmup} threads, at the end {HandlesEnd} fds / {ThreadsEnd} threads"));
         sb.Append(string.Create(c, $"connections     {Connections} opened"));
         return sb.ToString();
     }
