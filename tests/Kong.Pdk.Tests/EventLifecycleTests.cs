@@ -336,3 +336,21 @@ public sealed class EventLifecycleTests
         Assert.Equal(1L, started.Map["Id"]);
     }
 }
+
+public sealed class RawBodyTests
+{
+    [Fact]
+    public async Task Item36_GetRawBody_IsSentWithArgsZero_AndBinComesBackAsBytes()
+    {
+        byte[]? body = null;
+        var plugin = new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) => body = await kong.Request.GetRawBodyAsync(ct));
+        await using InProcessServer server = InProcessServer.Start(plugin);
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin");
+        RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
+        Assert.Equal("kong.request.get_raw_body", call.CallMethod);
+        Assert.Equal(new object?[] { 0L }, call.CallArgs);
+        Assert.Equal("ret", (await server.StepAsync(kong, call.EventId, new TestSupport.MpRaw(TestSupport.Mp.Hex("C4 02 68 69")))).Data);
+        Assert.Equal("hi"u8.ToArray(), body);
+    }
+}
