@@ -29,6 +29,7 @@ public sealed class KongCtxShared
     internal KongCtxShared(KongEvent ev) => _event = ev;
 
     /// <summary><c>kong.ctx.shared.get(key)</c>: the value, or <see cref="KongValue.Nil"/> when unset. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<KongValue> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -39,6 +40,7 @@ public sealed class KongCtxShared
 
     /// <summary><c>kong.ctx.shared.get(key)</c> as a string (null when unset; throws <see cref="KongPdkException"/>
     /// when the value is not a string). All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<string?> GetStringAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -48,6 +50,7 @@ public sealed class KongCtxShared
     }
 
     /// <summary><c>kong.ctx.shared.set(key, value)</c>. <see cref="KongValue.Nil"/> (or null) removes the key. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask SetAsync(string key, KongValue? value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -59,6 +62,7 @@ public sealed class KongCtxShared
     }
 
     /// <summary><c>kong.ctx.shared.set(key, string)</c>; null removes the key. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask SetAsync(string key, string? value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -69,6 +73,7 @@ public sealed class KongCtxShared
     }
 
     /// <summary><c>kong.ctx.shared.set(key, integer)</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask SetAsync(string key, long value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -79,6 +84,7 @@ public sealed class KongCtxShared
     }
 
     /// <summary><c>kong.ctx.shared.set(key, number)</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask SetAsync(string key, double value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -89,6 +95,7 @@ public sealed class KongCtxShared
     }
 
     /// <summary><c>kong.ctx.shared.set(key, boolean)</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask SetAsync(string key, bool value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -99,6 +106,7 @@ public sealed class KongCtxShared
     }
 
     /// <summary><c>kong.ctx.shared.set(key, {strings})</c>: a list. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask SetAsync(string key, IReadOnlyList<string> values, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -110,6 +118,7 @@ public sealed class KongCtxShared
     }
 
     /// <summary><c>kong.ctx.shared.set(key, {name = string})</c>: a map. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask SetAsync(string key, IReadOnlyDictionary<string, string> map, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);

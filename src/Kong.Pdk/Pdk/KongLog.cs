@@ -12,28 +12,36 @@ public sealed class KongLog
     internal KongLog(KongEvent ev) => _event = ev;
 
     /// <summary><c>kong.log.alert(message)</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask AlertAsync(string message, CancellationToken cancellationToken = default) => Write(PdkMethods.LogAlert, message, cancellationToken);
 
     /// <summary><c>kong.log.crit(message)</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask CritAsync(string message, CancellationToken cancellationToken = default) => Write(PdkMethods.LogCrit, message, cancellationToken);
 
     /// <summary><c>kong.log.err(message)</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask ErrAsync(string message, CancellationToken cancellationToken = default) => Write(PdkMethods.LogErr, message, cancellationToken);
 
     /// <summary><c>kong.log.warn(message)</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask WarnAsync(string message, CancellationToken cancellationToken = default) => Write(PdkMethods.LogWarn, message, cancellationToken);
 
     /// <summary><c>kong.log.notice(message)</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask NoticeAsync(string message, CancellationToken cancellationToken = default) => Write(PdkMethods.LogNotice, message, cancellationToken);
 
     /// <summary><c>kong.log.info(message)</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask InfoAsync(string message, CancellationToken cancellationToken = default) => Write(PdkMethods.LogInfo, message, cancellationToken);
 
     /// <summary><c>kong.log.debug(message)</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask DebugAsync(string message, CancellationToken cancellationToken = default) => Write(PdkMethods.LogDebug, message, cancellationToken);
 
     /// <summary><c>kong.log.deprecation(message)</c>: logs a deprecation warning (shown when Kong's
     /// <c>deprecation</c> logging is on). All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask DeprecationAsync(string message, CancellationToken cancellationToken = default) => Write(PdkMethods.LogDeprecation, message, cancellationToken);
 
     /// <summary>
@@ -42,6 +50,7 @@ public sealed class KongLog
     /// parses it on demand. In <c>log</c> it is the output saved at log time; elsewhere a fresh serialization.
     /// All phases.
     /// </summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<KongSerializedLog> SerializeAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.LogSerialize, 0, PdkPhases.All, cancellationToken);
@@ -57,6 +66,7 @@ public sealed class KongLog
     /// <param name="value">The value; nil removes the field (and cannot be combined with a mode).</param>
     /// <param name="mode"><c>set</c> (default), <c>add</c> (only when absent) or <c>replace</c> (only when present).</param>
     /// <param name="cancellationToken">Cancels before sending.</param>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask SetSerializeValueAsync(string key, KongValue? value, string? mode = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);

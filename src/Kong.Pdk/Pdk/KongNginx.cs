@@ -13,6 +13,7 @@ public sealed class KongNginx
     /// <summary><c>kong.nginx.get_var(name)</c>: an nginx variable (<c>request_id</c>, <c>request_uri</c>, …), or
     /// null when unset. Not valid UTF-8 → U+FFFD in the string. Phases: rewrite, access, response, preread (it
     /// fails in <c>log</c>, which runs in a timer).</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread)]
     public ValueTask<string?> GetVarAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -23,6 +24,7 @@ public sealed class KongNginx
 
     /// <summary><c>kong.nginx.get_tls1_version_str()</c>: the TLS version of the client connection
     /// (<c>TLSv1.3</c>), or null without TLS. Phases: certificate, rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string?> GetTls1VersionStrAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NginxGetTls1VersionStr, 0, PdkPhases.CertificateRequest, cancellationToken);
@@ -31,6 +33,7 @@ public sealed class KongNginx
 
     /// <summary><c>kong.nginx.get_ctx(key)</c>: a value of <c>ngx.ctx</c> (in <c>log</c>, the saved clone), or
     /// <see cref="KongValue.Nil"/>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<KongValue> GetCtxAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -40,6 +43,7 @@ public sealed class KongNginx
     }
 
     /// <summary><c>kong.nginx.set_ctx(key, value)</c>: sets a value of <c>ngx.ctx</c>; nil removes it. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask SetCtxAsync(string key, KongValue? value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -52,6 +56,7 @@ public sealed class KongNginx
 
     /// <summary><c>kong.nginx.req_start_time()</c>: when the request started, in seconds since the Unix epoch
     /// (with milliseconds as the fraction). All phases (in <c>log</c>, the saved value).</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<double> ReqStartTimeAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NginxReqStartTime, 0, PdkPhases.All, cancellationToken);
@@ -59,6 +64,7 @@ public sealed class KongNginx
     }
 
     /// <summary><c>kong.nginx.get_subsystem()</c>: <c>http</c> or <c>stream</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<string> GetSubsystemAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NginxGetSubsystem, 0, PdkPhases.All, cancellationToken);
@@ -67,6 +73,7 @@ public sealed class KongNginx
 
     /// <summary><c>kong.nginx.get_statistics()</c>: connection counters (<c>connections_active</c>,
     /// <c>total_requests</c>, …) as a map. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<KongValue> GetStatisticsAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NginxGetStatistics, 0, PdkPhases.All, cancellationToken);

@@ -11,6 +11,7 @@ public sealed class KongIp
     internal KongIp(KongEvent ev) => _event = ev;
 
     /// <summary><c>kong.ip.is_trusted(address)</c>: whether the address is in <c>trusted_ips</c>. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<bool> IsTrustedAsync(string address, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -28,6 +29,7 @@ public sealed class KongNode
     internal KongNode(KongEvent ev) => _event = ev;
 
     /// <summary><c>kong.node.get_id()</c>: the node's UUID. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<string> GetIdAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NodeGetId, 0, PdkPhases.All, cancellationToken);
@@ -37,6 +39,7 @@ public sealed class KongNode
     /// <summary><c>kong.node.get_memory_stats(unit?, scale?)</c>: shared dictionary and worker VM memory. With
     /// <paramref name="unit"/> (<c>b</c>, <c>k</c>, <c>m</c>, <c>g</c>) the sizes are strings such as
     /// <c>"1.50 MiB"</c>, with <paramref name="scale"/> decimals. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<KongMemoryStats> GetMemoryStatsAsync(string? unit = null, int? scale = null, CancellationToken cancellationToken = default)
     {
         if (unit is null && scale is not null) throw new ArgumentException("kong.node.get_memory_stats: pass unit when scale is given (no nil before a later argument).", nameof(unit));
@@ -48,6 +51,7 @@ public sealed class KongNode
     }
 
     /// <summary><c>kong.node.get_hostname()</c>: the host name of the machine. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<string> GetHostnameAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NodeGetHostname, 0, PdkPhases.All, cancellationToken);
@@ -65,6 +69,7 @@ public sealed class KongPluginModule
 
     /// <summary><c>kong.plugin.get_id()</c>: the UUID of the plugin entity (configuration) running this handler.
     /// Phases: rewrite, access, response, log.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Log)]
     public ValueTask<string> GetIdAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.PluginGetId, 0, PdkPhases.Request | PdkPhases.Log, cancellationToken);
@@ -80,6 +85,7 @@ public sealed class KongCluster
     internal KongCluster(KongEvent ev) => _event = ev;
 
     /// <summary><c>kong.cluster.get_id()</c>: the cluster's UUID. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<string> GetIdAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ClusterGetId, 0, PdkPhases.All, cancellationToken);

@@ -23,12 +23,15 @@ public sealed class KongRequest
     internal KongRequest(KongEvent ev) => _event = ev;
 
     /// <summary><c>kong.request.get_scheme()</c>: <c>http</c> or <c>https</c>. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string> GetSchemeAsync(CancellationToken cancellationToken = default) => NoArgString(PdkMethods.RequestGetScheme, cancellationToken);
 
     /// <summary><c>kong.request.get_host()</c>: the host, lower-case, without the port. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string> GetHostAsync(CancellationToken cancellationToken = default) => NoArgString(PdkMethods.RequestGetHost, cancellationToken);
 
     /// <summary><c>kong.request.get_port()</c>: the port the request came in on. Phases: certificate, rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<int> GetPortAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetPort, 0, PdkPhases.CertificateRequest, cancellationToken);
@@ -37,14 +40,17 @@ public sealed class KongRequest
 
     /// <summary><c>kong.request.get_forwarded_scheme()</c>: the scheme, honouring <c>X-Forwarded-Proto</c> from
     /// trusted addresses. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string> GetForwardedSchemeAsync(CancellationToken cancellationToken = default) => NoArgString(PdkMethods.RequestGetForwardedScheme, cancellationToken);
 
     /// <summary><c>kong.request.get_forwarded_host()</c>: the host, honouring <c>X-Forwarded-Host</c> from trusted
     /// addresses. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string> GetForwardedHostAsync(CancellationToken cancellationToken = default) => NoArgString(PdkMethods.RequestGetForwardedHost, cancellationToken);
 
     /// <summary><c>kong.request.get_forwarded_port()</c>: the port, honouring <c>X-Forwarded-Port</c> from trusted
     /// addresses. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<int> GetForwardedPortAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetForwardedPort, 0, Phases, cancellationToken);
@@ -53,10 +59,12 @@ public sealed class KongRequest
 
     /// <summary><c>kong.request.get_forwarded_path()</c>: the path, honouring <c>X-Forwarded-Path</c> from trusted
     /// addresses. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string> GetForwardedPathAsync(CancellationToken cancellationToken = default) => NoArgString(PdkMethods.RequestGetForwardedPath, cancellationToken);
 
     /// <summary><c>kong.request.get_forwarded_prefix()</c>: the prefix from <c>X-Forwarded-Prefix</c> (trusted
     /// addresses), or the stripped route path; null when none. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string?> GetForwardedPrefixAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetForwardedPrefix, 0, Phases, cancellationToken);
@@ -65,6 +73,7 @@ public sealed class KongRequest
 
     /// <summary><c>kong.request.get_http_version()</c>: 1.0, 1.1, 2 or 3. Kong sends an integral version as an
     /// integer and <c>1.1</c> as a float; both arrive here as a double. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<double> GetHttpVersionAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetHttpVersion, 0, Phases, cancellationToken);
@@ -72,25 +81,31 @@ public sealed class KongRequest
     }
 
     /// <summary><c>kong.request.get_method()</c>: the HTTP method, e.g. <c>GET</c>. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string> GetMethodAsync(CancellationToken cancellationToken = default) => NoArgString(PdkMethods.RequestGetMethod, cancellationToken);
 
     /// <summary><c>kong.request.get_path()</c>: the normalized path, without the query string.
     /// Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string> GetPathAsync(CancellationToken cancellationToken = default) => NoArgString(PdkMethods.RequestGetPath, cancellationToken);
 
     /// <summary><c>kong.request.get_raw_path()</c>: the path as the client sent it (not normalized, still
     /// percent-encoded). Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string> GetRawPathAsync(CancellationToken cancellationToken = default) => NoArgString(PdkMethods.RequestGetRawPath, cancellationToken);
 
     /// <summary><c>kong.request.get_path_with_query()</c>: the path and the query string. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string> GetPathWithQueryAsync(CancellationToken cancellationToken = default) => NoArgString(PdkMethods.RequestGetPathWithQuery, cancellationToken);
 
     /// <summary><c>kong.request.get_raw_query()</c>: the query string without <c>?</c>, still percent-encoded;
     /// empty when there is none. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string> GetRawQueryAsync(CancellationToken cancellationToken = default) => NoArgString(PdkMethods.RequestGetRawQuery, cancellationToken);
 
     /// <summary><c>kong.request.get_start_time()</c>: when Kong received the request, in milliseconds since the
     /// Unix epoch (an integer or a float on the wire). Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<double> GetStartTimeAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetStartTime, 0, Phases, cancellationToken);
@@ -100,6 +115,7 @@ public sealed class KongRequest
     /// <summary><c>kong.request.get_query_arg(name)</c>: the first value of a query argument (percent-decoded);
     /// an empty string when it has no value (<c>?flag</c>, which Kong sends as <c>true</c>); null when absent.
     /// The name is case-sensitive. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string?> GetQueryArgAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -111,6 +127,7 @@ public sealed class KongRequest
     /// <summary><c>kong.request.get_query()</c>: all query arguments (up to Kong's default of 100), percent-decoded,
     /// names compared case-sensitively. A repeated argument has several values; an argument without a value
     /// (<c>?flag</c>) has an empty list. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<KongMultiMap> GetQueryAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetQuery, 0, Phases, cancellationToken);
@@ -119,6 +136,7 @@ public sealed class KongRequest
 
     /// <summary><c>kong.request.get_query(max)</c>: as <see cref="GetQueryAsync(CancellationToken)"/>, with up to
     /// <paramref name="max"/> arguments (1–1000). Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<KongMultiMap> GetQueryAsync(int max, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
@@ -132,6 +150,7 @@ public sealed class KongRequest
     /// absent. Phases: rewrite, access, response, log (from saved headers).</summary>
     /// <remarks>A value that is not valid UTF-8 is decoded with U+FFFD replacement characters; use
     /// <see cref="GetHeaderBytesAsync"/> for the exact bytes.</remarks>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Log)]
     public ValueTask<string?> GetHeaderAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -142,6 +161,7 @@ public sealed class KongRequest
 
     /// <summary><c>kong.request.get_header(name)</c>, returning the value's exact bytes (which need not be UTF-8),
     /// or null when it is absent. Phases: rewrite, access, response, log (from saved headers).</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Log)]
     public ValueTask<byte[]?> GetHeaderBytesAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -153,6 +173,7 @@ public sealed class KongRequest
     /// <summary><c>kong.request.get_headers()</c>: all request headers (up to Kong's default of 100), names
     /// compared case-insensitively. Phases: rewrite, access, response, log (from saved headers).</summary>
     /// <remarks>One round trip for every header: prefer it to several <see cref="GetHeaderAsync"/> calls.</remarks>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Log)]
     public ValueTask<KongMultiMap> GetHeadersAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetHeaders, 0, PhasesWithLog, cancellationToken);
@@ -161,6 +182,7 @@ public sealed class KongRequest
 
     /// <summary><c>kong.request.get_headers(max)</c>: as <see cref="GetHeadersAsync(CancellationToken)"/>, with up to
     /// <paramref name="max"/> headers (1–1000; ignored in <c>log</c>). Phases: rewrite, access, response, log.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Log)]
     public ValueTask<KongMultiMap> GetHeadersAsync(int max, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
@@ -173,6 +195,7 @@ public sealed class KongRequest
     /// <summary><c>kong.request.get_raw_body(0)</c>: the request body as bytes (bin on the wire), also when nginx
     /// buffered it to a file (the <c>0</c> lifts the file-size limit, kong-protocol.md §6.3). Empty when there is
     /// no body. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<byte[]> GetRawBodyAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = BeginRawBody(cancellationToken);
@@ -181,6 +204,7 @@ public sealed class KongRequest
 
     /// <summary><c>kong.request.get_raw_body(0)</c> decoded as UTF-8 (invalid sequences become U+FFFD); use
     /// <see cref="GetRawBodyAsync"/> for the bytes. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<string> GetRawBodyStringAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = BeginRawBody(cancellationToken);
@@ -202,6 +226,7 @@ public sealed class KongRequest
     /// Kong cannot receive a nil before it.</param>
     /// <param name="maxFileSize">The largest file-buffered body to read. Requires both earlier arguments.</param>
     /// <param name="cancellationToken">Cancels before sending.</param>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask<KongValue> GetBodyAsync(string? mimeType = null, int? maxArgs = null, int? maxFileSize = null, CancellationToken cancellationToken = default)
     {
         if (mimeType is null && (maxArgs is not null || maxFileSize is not null)) throw new ArgumentException("kong.request.get_body: pass mimeType when maxArgs or maxFileSize is given (no nil before a later argument).", nameof(mimeType));
@@ -216,6 +241,7 @@ public sealed class KongRequest
 
     /// <summary><c>kong.request.get_uri_captures()</c>: the regex captures of the matched route path; empty when
     /// there are none. Phases: rewrite, access, response, log (from the saved context).</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Log)]
     public ValueTask<KongUriCaptures> GetUriCapturesAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetUriCaptures, 0, PhasesWithLog, cancellationToken);

@@ -16,6 +16,7 @@ public sealed class KongResponse
     internal KongResponse(KongEvent ev) => _event = ev;
 
     /// <summary><c>kong.response.get_status()</c>: the status code that will be (or was) sent. Phases: response, log.</summary>
+    [KongPhases(KongPhase.Response, KongPhase.Log)]
     public ValueTask<int> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ResponseGetStatus, 0, Getters, cancellationToken);
@@ -23,6 +24,7 @@ public sealed class KongResponse
     }
 
     /// <summary><c>kong.response.get_header(name)</c>: the first value of a response header, or null. Phases: response, log.</summary>
+    [KongPhases(KongPhase.Response, KongPhase.Log)]
     public ValueTask<string?> GetHeaderAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -33,6 +35,7 @@ public sealed class KongResponse
 
     /// <summary><c>kong.response.get_headers()</c>: all response headers (up to 100), names compared
     /// case-insensitively. Phases: response, log.</summary>
+    [KongPhases(KongPhase.Response, KongPhase.Log)]
     public ValueTask<KongMultiMap> GetHeadersAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ResponseGetHeaders, 0, Getters, cancellationToken);
@@ -40,6 +43,7 @@ public sealed class KongResponse
     }
 
     /// <summary><c>kong.response.get_headers(max)</c>, with up to <paramref name="max"/> headers (1–1000). Phases: response, log.</summary>
+    [KongPhases(KongPhase.Response, KongPhase.Log)]
     public ValueTask<KongMultiMap> GetHeadersAsync(int max, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
@@ -51,6 +55,7 @@ public sealed class KongResponse
 
     /// <summary><c>kong.response.get_source()</c>: <c>"service"</c> (the upstream answered), <c>"exit"</c> (a
     /// plugin exited) or <c>"error"</c>. Phases: response, log.</summary>
+    [KongPhases(KongPhase.Response, KongPhase.Log)]
     public ValueTask<string> GetSourceAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ResponseGetSource, 0, Getters, cancellationToken);
@@ -58,51 +63,63 @@ public sealed class KongResponse
     }
 
     /// <summary><c>kong.response.set_status(status)</c>. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask SetStatusAsync(int status, CancellationToken cancellationToken = default)
         => PdkSetters.Int(_event, PdkMethods.ResponseSetStatus, Setters, status, cancellationToken);
 
     /// <summary><c>kong.response.set_header(name, value)</c>: sets a response header, replacing earlier values.
     /// Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask SetHeaderAsync(string name, string value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ResponseSetHeader, Setters, name, value, cancellationToken);
 
     /// <summary><c>kong.response.set_header(name, number)</c>: Kong formats the number. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask SetHeaderAsync(string name, long value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ResponseSetHeader, Setters, name, value, cancellationToken);
 
     /// <summary><c>kong.response.set_header(name, number)</c>: Kong formats the number. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask SetHeaderAsync(string name, double value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ResponseSetHeader, Setters, name, value, cancellationToken);
 
     /// <summary><c>kong.response.set_header(name, bool)</c>: <c>true</c>/<c>false</c>. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask SetHeaderAsync(string name, bool value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ResponseSetHeader, Setters, name, value, cancellationToken);
 
     /// <summary><c>kong.response.set_header(name, {values})</c>: one header line per value. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask SetHeaderAsync(string name, IReadOnlyList<string> values, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ResponseSetHeader, Setters, name, values, cancellationToken);
 
     /// <summary><c>kong.response.add_header(name, value)</c>: adds a value, keeping earlier ones. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask AddHeaderAsync(string name, string value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ResponseAddHeader, Setters, name, value, cancellationToken);
 
     /// <summary><c>kong.response.add_header(name, number)</c>. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask AddHeaderAsync(string name, long value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ResponseAddHeader, Setters, name, value, cancellationToken);
 
     /// <summary><c>kong.response.add_header(name, number)</c>. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask AddHeaderAsync(string name, double value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ResponseAddHeader, Setters, name, value, cancellationToken);
 
     /// <summary><c>kong.response.add_header(name, bool)</c>. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask AddHeaderAsync(string name, bool value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ResponseAddHeader, Setters, name, value, cancellationToken);
 
     /// <summary><c>kong.response.add_header(name, {values})</c>. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask AddHeaderAsync(string name, IReadOnlyList<string> values, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ResponseAddHeader, Setters, name, values, cancellationToken);
 
     /// <summary><c>kong.response.clear_header(name)</c>: removes every value. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask ClearHeaderAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -111,11 +128,13 @@ public sealed class KongResponse
 
     /// <summary><c>kong.response.set_headers(map)</c>: sets several headers at once, each replacing earlier values.
     /// Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask SetHeadersAsync(IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken = default)
         => PdkSetters.Map(_event, PdkMethods.ResponseSetHeaders, Setters, headers, cancellationToken);
 
     /// <summary><c>kong.response.set_headers(map)</c> with several values per name (a <see cref="KongMultiMap"/>
     /// fits). Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask SetHeadersAsync(IReadOnlyDictionary<string, IReadOnlyList<string>> headers, CancellationToken cancellationToken = default)
         => PdkSetters.Map(_event, PdkMethods.ResponseSetHeaders, Setters, headers, cancellationToken);
 
@@ -127,21 +146,25 @@ public sealed class KongResponse
     /// </summary>
     /// <remarks>Headers without a body are sent as <c>kong.response.set_headers</c> first, then
     /// <c>exit(status)</c>, because Kong would lose headers that follow a nil body (kong-protocol.md §3.3).</remarks>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask ExitAsync(int status, string? body = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
         => TerminalAsync(PdkMethods.ResponseExit, status, body is null ? null : KongBody.Text, body, default, null, headers, null, cancellationToken);
 
     /// <summary><c>kong.response.exit(status, body, headers)</c> with multi-valued headers. <b>Terminal</b>, like
     /// <see cref="ExitAsync(int, string?, IReadOnlyDictionary{string, string}?, CancellationToken)"/>.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask ExitAsync(int status, string? body, IReadOnlyDictionary<string, IReadOnlyList<string>>? headers, CancellationToken cancellationToken = default)
         => TerminalAsync(PdkMethods.ResponseExit, status, body is null ? null : KongBody.Text, body, default, null, null, headers, cancellationToken);
 
     /// <summary><c>kong.response.exit(status, body, headers)</c> with a binary body, sent as MessagePack bin (any
     /// bytes; a separate name so that <c>ExitAsync(status, null, headers)</c> stays unambiguous). <b>Terminal</b>, like <see cref="ExitAsync(int, string?, IReadOnlyDictionary{string, string}?, CancellationToken)"/>.
     /// Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask ExitBytesAsync(int status, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
         => TerminalAsync(PdkMethods.ResponseExit, status, KongBody.Bytes, null, body, null, headers, null, cancellationToken);
 
     /// <summary><c>kong.response.exit(status, body, headers)</c> with a binary body and multi-valued headers. <b>Terminal</b>.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask ExitBytesAsync(int status, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, IReadOnlyList<string>>? headers, CancellationToken cancellationToken = default)
         => TerminalAsync(PdkMethods.ResponseExit, status, KongBody.Bytes, null, body, null, null, headers, cancellationToken);
 
@@ -149,6 +172,7 @@ public sealed class KongResponse
     /// <c>Content-Type: application/json</c>. <b>Terminal</b>, like
     /// <see cref="ExitAsync(int, string?, IReadOnlyDictionary{string, string}?, CancellationToken)"/>. An empty map is
     /// written as <c>80</c> but Kong encodes every empty table as <c>{}</c>. Phases: rewrite, access, response.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask ExitJsonAsync(int status, KongValue body, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -157,6 +181,7 @@ public sealed class KongResponse
     }
 
     /// <summary><c>kong.response.exit(status, {…}, headers)</c> with multi-valued headers. <b>Terminal</b>.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask ExitJsonAsync(int status, KongValue body, IReadOnlyDictionary<string, IReadOnlyList<string>>? headers, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -170,10 +195,12 @@ public sealed class KongResponse
     /// <see cref="ExitAsync(int, string?, IReadOnlyDictionary{string, string}?, CancellationToken)"/>.
     /// Phases: rewrite, access, response.
     /// </summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask ErrorAsync(int status, string? message = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default)
         => TerminalAsync(PdkMethods.ResponseError, status, message is null ? null : KongBody.Text, message, default, null, headers, null, cancellationToken);
 
     /// <summary><c>kong.response.error(status, message, headers)</c> with multi-valued headers. <b>Terminal</b>.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]
     public ValueTask ErrorAsync(int status, string? message, IReadOnlyDictionary<string, IReadOnlyList<string>>? headers, CancellationToken cancellationToken = default)
         => TerminalAsync(PdkMethods.ResponseError, status, message is null ? null : KongBody.Text, message, default, null, null, headers, cancellationToken);
 

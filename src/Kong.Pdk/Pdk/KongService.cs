@@ -22,6 +22,7 @@ public sealed class KongService
 
     /// <summary><c>kong.service.set_upstream(host)</c>: proxies to the named upstream entity; false when it does
     /// not exist. Phases: access.</summary>
+    [KongPhases(KongPhase.Access)]
     public ValueTask<bool> SetUpstreamAsync(string host, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
@@ -32,6 +33,7 @@ public sealed class KongService
 
     /// <summary><c>kong.service.set_target(host, port)</c>: proxies to this host and port, bypassing load
     /// balancing. Phases: rewrite, access, preread.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Preread)]
     public ValueTask SetTargetAsync(string host, int port, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
@@ -44,6 +46,7 @@ public sealed class KongService
     }
 
     /// <summary><c>kong.service.set_retries(n)</c>: upstream retries (0–32767). Phases: access.</summary>
+    [KongPhases(KongPhase.Access)]
     public ValueTask SetRetriesAsync(int retries, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
@@ -51,6 +54,7 @@ public sealed class KongService
     }
 
     /// <summary><c>kong.service.set_timeouts(connect, write, read)</c>, in milliseconds (each ≥ 1). Phases: access.</summary>
+    [KongPhases(KongPhase.Access)]
     public ValueTask SetTimeoutsAsync(int connectTimeout, int writeTimeout, int readTimeout, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(connectTimeout, 1);
@@ -65,6 +69,7 @@ public sealed class KongService
 
     /// <summary><c>kong.service.set_tls_verify(on)</c>: verify the upstream's certificate; false on error.
     /// Phases: rewrite, access, preread.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Preread)]
     public ValueTask<bool> SetTlsVerifyAsync(bool on, CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceSetTlsVerify, 1, TargetPhases, cancellationToken);
@@ -74,6 +79,7 @@ public sealed class KongService
 
     /// <summary><c>kong.service.set_tls_verify_depth(depth)</c>: the upstream certificate chain depth; false on
     /// error. Phases: rewrite, access, preread.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Preread)]
     public ValueTask<bool> SetTlsVerifyDepthAsync(int depth, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(depth);
@@ -94,95 +100,118 @@ public sealed class KongServiceRequest
 
     /// <summary><c>kong.service.request.enable_buffering()</c>: buffer the upstream response so that the
     /// <c>response</c> phase can read it. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask EnableBufferingAsync(CancellationToken cancellationToken = default)
         => PdkSetters.NoArgs(_event, PdkMethods.ServiceRequestEnableBuffering, Phases, cancellationToken);
 
     /// <summary><c>kong.service.request.set_scheme(scheme)</c>: <c>http</c> or <c>https</c>. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetSchemeAsync(string scheme, CancellationToken cancellationToken = default) => Str(PdkMethods.ServiceRequestSetScheme, scheme, cancellationToken);
 
     /// <summary><c>kong.service.request.set_path(path)</c>: the upstream path (starts with <c>/</c>, no query).
     /// Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetPathAsync(string path, CancellationToken cancellationToken = default) => Str(PdkMethods.ServiceRequestSetPath, path, cancellationToken);
 
     /// <summary><c>kong.service.request.set_raw_query(query)</c>: the query string, without <c>?</c>, sent as is.
     /// Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetRawQueryAsync(string query, CancellationToken cancellationToken = default) => Str(PdkMethods.ServiceRequestSetRawQuery, query, cancellationToken);
 
     /// <summary><c>kong.service.request.set_method(method)</c>: <c>GET</c>, <c>POST</c>, …. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetMethodAsync(string method, CancellationToken cancellationToken = default) => Str(PdkMethods.ServiceRequestSetMethod, method, cancellationToken);
 
     /// <summary><c>kong.service.request.set_query(args)</c>: replaces the query with these arguments (Kong
     /// encodes them). Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetQueryAsync(IReadOnlyDictionary<string, string> args, CancellationToken cancellationToken = default)
         => PdkSetters.Map(_event, PdkMethods.ServiceRequestSetQuery, Phases, args, cancellationToken);
 
     /// <summary><c>kong.service.request.set_query(args)</c> with repeated arguments (a <see cref="KongMultiMap"/>
     /// from <c>GetQueryAsync</c> fits). For an argument without a value, use the <see cref="KongValue"/> overload with
     /// <c>true</c>. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetQueryAsync(IReadOnlyDictionary<string, IReadOnlyList<string>> args, CancellationToken cancellationToken = default)
         => PdkSetters.Map(_event, PdkMethods.ServiceRequestSetQuery, Phases, args, cancellationToken);
 
     /// <summary><c>kong.service.request.set_query(args)</c> with any values Kong accepts: string, list of strings,
     /// or <c>true</c> for an argument without a value. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetQueryAsync(KongValue args, CancellationToken cancellationToken = default)
         => PdkSetters.Value(_event, PdkMethods.ServiceRequestSetQuery, Phases, args, cancellationToken);
 
     /// <summary><c>kong.service.request.clear_query_arg(name)</c>: removes every occurrence. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask ClearQueryArgAsync(string name, CancellationToken cancellationToken = default) => Str(PdkMethods.ServiceRequestClearQueryArg, name, cancellationToken);
 
     /// <summary><c>kong.service.request.set_header(name, value)</c>: replaces the header upstream. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetHeaderAsync(string name, string value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ServiceRequestSetHeader, Phases, name, value, cancellationToken);
 
     /// <summary><c>kong.service.request.set_header(name, number)</c>. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetHeaderAsync(string name, long value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ServiceRequestSetHeader, Phases, name, value, cancellationToken);
 
     /// <summary><c>kong.service.request.set_header(name, number)</c>. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetHeaderAsync(string name, double value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ServiceRequestSetHeader, Phases, name, value, cancellationToken);
 
     /// <summary><c>kong.service.request.set_header(name, bool)</c>. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetHeaderAsync(string name, bool value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ServiceRequestSetHeader, Phases, name, value, cancellationToken);
 
     /// <summary><c>kong.service.request.set_header(name, {values})</c>. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetHeaderAsync(string name, IReadOnlyList<string> values, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ServiceRequestSetHeader, Phases, name, values, cancellationToken);
 
     /// <summary><c>kong.service.request.add_header(name, value)</c>: adds a value, keeping earlier ones. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask AddHeaderAsync(string name, string value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ServiceRequestAddHeader, Phases, name, value, cancellationToken);
 
     /// <summary><c>kong.service.request.add_header(name, number)</c>. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask AddHeaderAsync(string name, long value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ServiceRequestAddHeader, Phases, name, value, cancellationToken);
 
     /// <summary><c>kong.service.request.add_header(name, number)</c>. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask AddHeaderAsync(string name, double value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ServiceRequestAddHeader, Phases, name, value, cancellationToken);
 
     /// <summary><c>kong.service.request.add_header(name, bool)</c>. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask AddHeaderAsync(string name, bool value, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ServiceRequestAddHeader, Phases, name, value, cancellationToken);
 
     /// <summary><c>kong.service.request.add_header(name, {values})</c>. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask AddHeaderAsync(string name, IReadOnlyList<string> values, CancellationToken cancellationToken = default)
         => PdkSetters.Header(_event, PdkMethods.ServiceRequestAddHeader, Phases, name, values, cancellationToken);
 
     /// <summary><c>kong.service.request.clear_header(name)</c>: removes the header upstream. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask ClearHeaderAsync(string name, CancellationToken cancellationToken = default) => Str(PdkMethods.ServiceRequestClearHeader, name, cancellationToken);
 
     /// <summary><c>kong.service.request.set_headers(map)</c>: sets several headers. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetHeadersAsync(IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken = default)
         => PdkSetters.Map(_event, PdkMethods.ServiceRequestSetHeaders, Phases, headers, cancellationToken);
 
     /// <summary><c>kong.service.request.set_headers(map)</c> with several values per name. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetHeadersAsync(IReadOnlyDictionary<string, IReadOnlyList<string>> headers, CancellationToken cancellationToken = default)
         => PdkSetters.Map(_event, PdkMethods.ServiceRequestSetHeaders, Phases, headers, cancellationToken);
 
     /// <summary><c>kong.service.request.set_raw_body(body)</c>: the upstream body as bytes (sent as bin).
     /// Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetRawBodyAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceRequestSetRawBody, 1, Phases, cancellationToken);
@@ -191,10 +220,12 @@ public sealed class KongServiceRequest
     }
 
     /// <summary><c>kong.service.request.set_raw_body(body)</c>: the upstream body as UTF-8 text. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask SetRawBodyAsync(string body, CancellationToken cancellationToken = default) => Str(PdkMethods.ServiceRequestSetRawBody, body, cancellationToken);
 
     /// <summary><c>kong.service.request.set_body(args, mime?)</c>: encodes <paramref name="args"/> (a map) by
     /// content type (form-urlencoded, multipart, JSON); false when Kong cannot. Phases: rewrite, access.</summary>
+    [KongPhases(KongPhase.Rewrite, KongPhase.Access)]
     public ValueTask<bool> SetBodyAsync(KongValue args, string? mimeType = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -223,6 +254,7 @@ public sealed class KongServiceResponse
     internal KongServiceResponse(KongEvent ev) => _event = ev;
 
     /// <summary><c>kong.service.response.get_status()</c>: the upstream status. Phases: response.</summary>
+    [KongPhases(KongPhase.Response)]
     public ValueTask<int> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceResponseGetStatus, 0, Phases, cancellationToken);
@@ -231,6 +263,7 @@ public sealed class KongServiceResponse
 
     /// <summary><c>kong.service.response.get_header(name)</c>: the first value of an upstream header, or null.
     /// Phases: response.</summary>
+    [KongPhases(KongPhase.Response)]
     public ValueTask<string?> GetHeaderAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -241,6 +274,7 @@ public sealed class KongServiceResponse
 
     /// <summary><c>kong.service.response.get_headers()</c>: the upstream headers, names compared case-insensitively
     /// (headers that exist only upstream may be missing, a Lua PDK limitation). Phases: response.</summary>
+    [KongPhases(KongPhase.Response)]
     public ValueTask<KongMultiMap> GetHeadersAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceResponseGetHeaders, 0, Phases, cancellationToken);
@@ -249,6 +283,7 @@ public sealed class KongServiceResponse
 
     /// <summary><c>kong.service.response.get_headers(max)</c>, with up to <paramref name="max"/> headers (1–1000).
     /// Phases: response.</summary>
+    [KongPhases(KongPhase.Response)]
     public ValueTask<KongMultiMap> GetHeadersAsync(int max, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
@@ -260,6 +295,7 @@ public sealed class KongServiceResponse
 
     /// <summary><c>kong.service.response.get_raw_body()</c>: the buffered upstream body as bytes (bin on the
     /// wire). Phases: response.</summary>
+    [KongPhases(KongPhase.Response)]
     public ValueTask<byte[]> GetRawBodyAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceResponseGetRawBody, 0, Phases, cancellationToken);
@@ -268,6 +304,7 @@ public sealed class KongServiceResponse
 
     /// <summary><c>kong.service.response.get_raw_body()</c> decoded as UTF-8 (U+FFFD for invalid sequences).
     /// Phases: response.</summary>
+    [KongPhases(KongPhase.Response)]
     public ValueTask<string> GetRawBodyStringAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceResponseGetRawBody, 0, Phases, cancellationToken);
@@ -276,6 +313,7 @@ public sealed class KongServiceResponse
 
     /// <summary><c>kong.service.response.get_body(mime?, max_args?)</c>: the upstream body parsed by content type,
     /// or <see cref="KongValue.Nil"/>. Phases: response.</summary>
+    [KongPhases(KongPhase.Response)]
     public ValueTask<KongValue> GetBodyAsync(string? mimeType = null, int? maxArgs = null, CancellationToken cancellationToken = default)
     {
         if (mimeType is null && maxArgs is not null) throw new ArgumentException("kong.service.response.get_body: pass mimeType when maxArgs is given (no nil before a later argument).", nameof(mimeType));

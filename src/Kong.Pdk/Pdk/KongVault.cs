@@ -11,6 +11,7 @@ public sealed class KongVault
     internal KongVault(KongEvent ev) => _event = ev;
 
     /// <summary><c>kong.vault.get(reference)</c>: the secret, or null when it cannot be resolved. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<string?> GetAsync(string reference, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
@@ -20,6 +21,7 @@ public sealed class KongVault
     }
 
     /// <summary><c>kong.vault.is_reference(value)</c>: whether the string is a vault reference. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<bool> IsReferenceAsync(string value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -30,6 +32,7 @@ public sealed class KongVault
 
     /// <summary><c>kong.vault.parse_reference(reference)</c>: its parts (<c>name</c>, <c>resource</c>, <c>key</c>,
     /// <c>version</c>, …) as a map, or <see cref="KongValue.Nil"/> when it is not a reference. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<KongValue> ParseReferenceAsync(string reference, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
@@ -40,6 +43,7 @@ public sealed class KongVault
 
     /// <summary><c>kong.vault.update(options)</c>: resolves the references in a table (for example a
     /// configuration) and returns it with the secrets in place. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask<KongValue> UpdateAsync(KongValue options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -50,6 +54,7 @@ public sealed class KongVault
     }
 
     /// <summary><c>kong.vault.flush()</c>: clears the worker's secret cache. All phases.</summary>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask FlushAsync(CancellationToken cancellationToken = default)
         => PdkSetters.NoArgs(_event, PdkMethods.VaultFlush, PdkPhases.All, cancellationToken);
 }
@@ -70,6 +75,7 @@ public sealed class KongTelemetry
     /// <param name="message">The message.</param>
     /// <param name="attributes">Extra attributes (a map), or null.</param>
     /// <param name="cancellationToken">Cancels before sending.</param>
+    [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
     public ValueTask LogAsync(string pluginName, KongValue pluginConfig, string messageType, string message, KongValue? attributes = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pluginName);
