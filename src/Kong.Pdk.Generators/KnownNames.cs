@@ -5,6 +5,7 @@ internal static class KnownNames
 {
     public const string KongPluginAttribute = "Kong.Pdk.KongPluginAttribute";
     public const string IKong = "Kong.Pdk.IKong";
+    public const string KongPhasesAttribute = "Kong.Pdk.KongPhasesAttribute";
     public const string KongFieldAttribute = "Kong.Pdk.KongFieldAttribute";
     public const string KongRequiredAttribute = "Kong.Pdk.KongRequiredAttribute";
     public const string KongDefaultAttribute = "Kong.Pdk.KongDefaultAttribute";

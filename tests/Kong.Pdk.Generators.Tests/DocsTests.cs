@@ -16,7 +16,7 @@ public partial class DocsTests
 
     private static readonly DiagnosticDescriptor[] AllDescriptors = new DiagnosticAnalyzer[]
         {
-            new PhaseSignatureAnalyzer(), new ConfigPropertyAnalyzer(), new PluginDeclarationAnalyzer(),
+            new PhaseSignatureAnalyzer(), new ConfigPropertyAnalyzer(), new PluginDeclarationAnalyzer(), new PdkPhaseUsageAnalyzer(),
         }
         .SelectMany(a => a.SupportedDiagnostics)
         .OrderBy(d => d.Id, StringComparer.Ordinal)

@@ -126,6 +126,12 @@ internal static class Descriptors
         "Plugin class '{0}' cannot be used: {1}",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor PdkCallWrongPhase = Create(
+        DiagnosticIds.PdkCallWrongPhase,
+        "PDK method is not available in this phase",
+        "'{0}' cannot be called in the {1} phase; Kong allows it only in: {2}",
+        DiagnosticSeverity.Warning);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity)
         => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
 }

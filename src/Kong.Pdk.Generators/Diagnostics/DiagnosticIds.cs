@@ -1,7 +1,7 @@
 namespace Kong.Pdk.Generators.Diagnostics;
 
 /// <summary>Diagnostic ids, shared with the code fixes and the tests. Ranges: KONG00xx phases, KONG01xx
-/// configuration and schema, KONG02xx plugin declaration.</summary>
+/// configuration and schema, KONG02xx plugin declaration, KONG03xx PDK usage.</summary>
 public static class DiagnosticIds
 {
     public const string HandlerReturnType = "KONG0001";
@@ -25,4 +25,6 @@ public static class DiagnosticIds
     public const string InvalidPluginName = "KONG0203";
     public const string DuplicatePluginName = "KONG0204";
     public const string PluginNotInstantiable = "KONG0205";
+
+    public const string PdkCallWrongPhase = "KONG0301";
 }
