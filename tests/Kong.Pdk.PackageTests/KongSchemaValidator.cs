@@ -1,0 +1,607 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Kong.Pdk.PackageTests;
+
+/// <summary>A rule of kong-protocol.md §2.4–§2.6 that a dump breaks; the message names every offending path.</summary>
+public sealed class KongSchemaRuleException(IReadOnlyList<string> violations, string json)
+    : Exception($"The dump breaks {violations.Count} of Kong's schema rules (kong-protocol.md §2.4–§2.6):\n  "
+                + string.Join("\n  ", violations) + "\nDump:\n" + json)
+{
+    public IReadOnlyList<string> Violations { get; } = violations;
+}
+
+/// <summary>What a valid dump holds for its one plugin.</summary>
+public sealed record KongDumpInfo(string Name, string Version, long Priority, IReadOnlyList<string> Phases, JsonElement ConfigFields);
+
+/// <summary>
+/// Checks a <c>-dump</c> against the rules Kong applies when it loads an external plugin (kong-protocol.md
+/// §2.2–§2.6): the dump's object form, the plugin's name, version, priority and phases, and the schema the way
+/// Kong's metaschema reads it — fields as arrays of single-key objects, a valid type on every field, the
+/// sub-schemas each type needs, no JSON null anywhere, descriptions of 10–500 characters, constraints only on
+/// the types that allow them, and defaults that type-check. Every violation is reported with its JSON path,
+/// e.g. <c>$.Plugins[0].Schema.fields[0].config.fields[3].windows.elements.fields[1].limit.between</c>.
+/// </summary>
+public static partial class KongSchemaValidator
+{
+    /// <summary>Kong's phases for external plugins, in the order Kong runs them.</summary>
+    public static readonly IReadOnlyList<string> KongPhases = ["certificate", "rewrite", "access", "response", "preread", "log"];
+
+    private static readonly HashSet<string> FieldTypes = ["string", "number", "integer", "boolean", "array", "set", "map", "record"];
+
+    // Every attribute of a field that kong-protocol.md §2.6 lists, plus the sub-schema keys. Anything else is a typo
+    // or an attribute Kong would reject (custom_validator, transformations, ...).
+    private static readonly HashSet<string> KnownAttributes =
+    [
+        "type", "required", "default", "description", "examples", "one_of", "not_one_of", "between", "gt", "len_eq",
+        "len_min", "len_max", "match", "not_match", "match_all", "match_none", "match_any", "starts_with", "is_regex",
+        "uuid", "timestamp", "contains", "referenceable", "encrypted", "immutable", "deprecation",
+        "elements", "keys", "values", "fields",
+    ];
+
+    /// <summary>Validates a dump that must hold exactly one plugin; throws <see cref="KongSchemaRuleException"/>.</summary>
+    /// <param name="json">The text <c>-dump</c> printed.</param>
+    /// <param name="expectedPhases">The phases the plugin implements (its handler methods), when known.</param>
+    public static KongDumpInfo ValidateDump(string json, IEnumerable<string>? expectedPhases = null)
+    {
+        var errors = new List<string>();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new KongSchemaRuleException([$"$: not JSON ({ex.Message})"], json);
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            FindNulls(root, "$", errors);
+            KongDumpInfo? info = CheckDump(root, errors, expectedPhases?.ToList());
+            if (errors.Count > 0 || info is null)
+            {
+                throw new KongSchemaRuleException(errors.Count > 0 ? errors : ["$: no plugin"], json);
+            }
+
+            // Detach the config fields from the document, which is disposed here.
+            return info with { ConfigFields = info.ConfigFields.Clone() };
+        }
+    }
+
+    private static KongDumpInfo? CheckDump(JsonElement root, List<string> errors, List<string>? expectedPhases)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add($"$: the dump must be an object {{\"Protocol\", \"Plugins\"}} (the bare-array form has no protocol), got {Kind(root)}");
+            return null;
+        }
+
+        if (!root.TryGetProperty("Protocol", out JsonElement protocol) || protocol.ValueKind != JsonValueKind.String
+            || protocol.GetString() != "MsgPack:1")
+        {
+            errors.Add("$.Protocol: must be the string \"MsgPack:1\"");
+        }
+
+        if (!root.TryGetProperty("Plugins", out JsonElement plugins) || plugins.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add("$.Plugins: must be an array");
+            return null;
+        }
+
+        if (plugins.GetArrayLength() != 1)
+        {
+            errors.Add($"$.Plugins: must hold exactly one plugin, holds {plugins.GetArrayLength()}");
+            return null;
+        }
+
+        return CheckPlugin(plugins[0], "$.Plugins[0]", errors, expectedPhases);
+    }
+
+    private static KongDumpInfo? CheckPlugin(JsonElement plugin, string path, List<string> errors, List<string>? expectedPhases)
+    {
+        if (plugin.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add($"{path}: must be an object, got {Kind(plugin)}");
+            return null;
+        }
+
+        string name = "";
+        if (!plugin.TryGetProperty("Name", out JsonElement nameElement) || nameElement.ValueKind != JsonValueKind.String
+            || !PluginName().IsMatch(name = nameElement.GetString()!))
+        {
+            errors.Add($"{path}.Name: must be a plugin name (lower-case letter, then letters, digits, '-', '_'), got {Show(nameElement)}");
+        }
+
+        string version = "";
+        if (!plugin.TryGetProperty("Version", out JsonElement versionElement) || versionElement.ValueKind != JsonValueKind.String
+            || !SemVer().IsMatch(version = versionElement.GetString()!))
+        {
+            errors.Add($"{path}.Version: must be a string \"x.y.z\", got {Show(versionElement)}");
+        }
+
+        long priority = 0;
+        if (!plugin.TryGetProperty("Priority", out JsonElement priorityElement) || !IsInteger(priorityElement, out priority))
+        {
+            errors.Add($"{path}.Priority: must be an integer, got {Show(priorityElement)}");
+        }
+
+        var phases = new List<string>();
+        if (!plugin.TryGetProperty("Phases", out JsonElement phasesElement) || phasesElement.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add($"{path}.Phases: must be an array of phase names");
+        }
+        else
+        {
+            int i = 0;
+            foreach (JsonElement phase in phasesElement.EnumerateArray())
+            {
+                string? value = phase.ValueKind == JsonValueKind.String ? phase.GetString() : null;
+                if (value is null || !KongPhases.Contains(value))
+                {
+                    errors.Add($"{path}.Phases[{i}]: must be one of {string.Join(", ", KongPhases)}, got {Show(phase)}");
+                }
+                else if (phases.Contains(value))
+                {
+                    errors.Add($"{path}.Phases[{i}]: '{value}' is listed twice");
+                }
+                else
+                {
+                    phases.Add(value);
+                }
+
+                i++;
+            }
+
+            if (phases.Count == 0)
+            {
+                errors.Add($"{path}.Phases: a plugin without phases never runs");
+            }
+
+            if (expectedPhases is not null && !phases.Order(StringComparer.Ordinal).SequenceEqual(expectedPhases.Order(StringComparer.Ordinal)))
+            {
+                errors.Add($"{path}.Phases: must match the handlers [{string.Join(", ", expectedPhases)}], got [{string.Join(", ", phases)}]");
+            }
+        }
+
+        if (!plugin.TryGetProperty("Schema", out JsonElement schema) || schema.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add($"{path}.Schema: must be an object");
+            return null;
+        }
+
+        return new KongDumpInfo(name, version, priority, phases, CheckSchema(schema, $"{path}.Schema", name, errors));
+    }
+
+    private static JsonElement CheckSchema(JsonElement schema, string path, string pluginName, List<string> errors)
+    {
+        if (!schema.TryGetProperty("name", out JsonElement name) || name.ValueKind != JsonValueKind.String || name.GetString() != pluginName)
+        {
+            errors.Add($"{path}.name: must equal the plugin name \"{pluginName}\", got {Show(name)}");
+        }
+
+        foreach (JsonProperty property in schema.EnumerateObject())
+        {
+            if (property.Name is not ("name" or "fields" or "entity_checks"))
+            {
+                errors.Add($"{path}.{property.Name}: not a key of a plugin schema (name, fields, entity_checks)");
+            }
+        }
+
+        if (!schema.TryGetProperty("fields", out JsonElement fields) || fields.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add($"{path}.fields: must be an array of single-key objects");
+            return default;
+        }
+
+        JsonElement config = default;
+        foreach ((string fieldName, JsonElement definition, string fieldPath) in SingleKeyObjects(fields, $"{path}.fields", errors))
+        {
+            if (fieldName == "config")
+            {
+                config = definition;
+                if (!definition.TryGetProperty("type", out JsonElement type) || type.ValueKind != JsonValueKind.String || type.GetString() != "record")
+                {
+                    errors.Add($"{fieldPath}.type: config must be a record");
+                }
+            }
+            else if (fieldName is not ("protocols" or "consumer" or "route" or "service" or "consumer_group"))
+            {
+                errors.Add($"{fieldPath}: a plugin schema's top-level fields are config, protocols, consumer, route, service (got '{fieldName}')");
+            }
+
+            CheckField(definition, fieldPath, errors);
+        }
+
+        if (config.ValueKind == JsonValueKind.Undefined)
+        {
+            errors.Add($"{path}.fields: no 'config' record");
+            return default;
+        }
+
+        return config.TryGetProperty("fields", out JsonElement configFields) ? configFields : default;
+    }
+
+    /// <summary>Walks a Kong <c>fields</c> array: every entry an object with exactly one key.</summary>
+    private static IEnumerable<(string Name, JsonElement Definition, string Path)> SingleKeyObjects(JsonElement fields, string path, List<string> errors)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int i = 0;
+        foreach (JsonElement entry in fields.EnumerateArray())
+        {
+            string entryPath = $"{path}[{i++}]";
+            if (entry.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add($"{entryPath}: a field must be a single-key object {{\"name\": {{...}}}}, got {Kind(entry)}");
+                continue;
+            }
+
+            List<JsonProperty> keys = entry.EnumerateObject().ToList();
+            if (keys.Count != 1)
+            {
+                errors.Add($"{entryPath}: a field must be a single-key object, has {keys.Count} keys ({string.Join(", ", keys.Select(k => k.Name))})");
+                continue;
+            }
+
+            string fieldName = keys[0].Name;
+            if (!FieldName().IsMatch(fieldName))
+            {
+                errors.Add($"{entryPath}: field name '{fieldName}' must be letters, digits, '_' and '-'");
+            }
+
+            if (!seen.Add(fieldName))
+            {
+                errors.Add($"{entryPath}: field name '{fieldName}' is used twice");
+            }
+
+            yield return (fieldName, keys[0].Value, $"{entryPath}.{fieldName}");
+        }
+    }
+
+    private static void CheckField(JsonElement field, string path, List<string> errors)
+    {
+        if (field.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add($"{path}: a field definition must be an object, got {Kind(field)}");
+            return;
+        }
+
+        if (!field.TryGetProperty("type", out JsonElement typeElement) || typeElement.ValueKind != JsonValueKind.String
+            || !FieldTypes.Contains(typeElement.GetString()!))
+        {
+            errors.Add($"{path}.type: must be one of {string.Join(", ", FieldTypes)}, got {Show(typeElement)}");
+            return;
+        }
+
+        string type = typeElement.GetString()!;
+        foreach (JsonProperty attribute in field.EnumerateObject())
+        {
+            if (!KnownAttributes.Contains(attribute.Name))
+            {
+                errors.Add($"{path}.{attribute.Name}: not a Kong field attribute");
+            }
+        }
+
+        // Sub-schemas: exactly the ones the type needs.
+        RequireOnly(field, path, type, "elements", type is "array" or "set", errors);
+        RequireOnly(field, path, type, "keys", type == "map", errors);
+        RequireOnly(field, path, type, "values", type == "map", errors);
+        RequireOnly(field, path, type, "fields", type == "record", errors);
+        if (type is "array" or "set" && field.TryGetProperty("elements", out JsonElement elements))
+        {
+            CheckField(elements, $"{path}.elements", errors);
+        }
+
+        if (type == "map")
+        {
+            if (field.TryGetProperty("keys", out JsonElement keys))
+            {
+                CheckField(keys, $"{path}.keys", errors);
+            }
+
+            if (field.TryGetProperty("values", out JsonElement values))
+            {
+                CheckField(values, $"{path}.values", errors);
+            }
+        }
+
+        if (type == "record" && field.TryGetProperty("fields", out JsonElement fields))
+        {
+            if (fields.ValueKind != JsonValueKind.Array)
+            {
+                errors.Add($"{path}.fields: must be an array of single-key objects, got {Kind(fields)}");
+            }
+            else
+            {
+                foreach ((_, JsonElement definition, string fieldPath) in SingleKeyObjects(fields, $"{path}.fields", errors))
+                {
+                    CheckField(definition, fieldPath, errors);
+                }
+            }
+        }
+
+        bool numeric = type is "integer" or "number";
+        bool lengthy = type is "string" or "array" or "set" or "map";
+        CheckBoolean(field, path, "required", true, errors);
+        CheckBoolean(field, path, "immutable", true, errors);
+        CheckBoolean(field, path, "referenceable", type == "string", errors);
+        CheckBoolean(field, path, "encrypted", type == "string", errors);
+        CheckBoolean(field, path, "uuid", type == "string", errors);
+        CheckBoolean(field, path, "is_regex", type == "string", errors);
+        CheckBoolean(field, path, "timestamp", numeric, errors);
+
+        if (field.TryGetProperty("description", out JsonElement description))
+        {
+            string? text = description.ValueKind == JsonValueKind.String ? description.GetString() : null;
+            int chars = text is null ? 0 : text.EnumerateRunes().Count();
+            if (text is null || chars < 10 || chars > 500 || Encoding.UTF8.GetByteCount(text) > 500)
+            {
+                errors.Add($"{path}.description: must be a string of 10–500 characters, got {(text is null ? Kind(description) : $"{chars} characters")}");
+            }
+        }
+
+        foreach (string key in (string[])["one_of", "not_one_of"])
+        {
+            if (field.TryGetProperty(key, out JsonElement oneOf))
+            {
+                if (key == "one_of" && type is not ("string" or "number" or "integer"))
+                {
+                    errors.Add($"{path}.{key}: only allowed on string, number and integer, not on {type}");
+                }
+                else if (oneOf.ValueKind != JsonValueKind.Array || oneOf.GetArrayLength() == 0)
+                {
+                    errors.Add($"{path}.{key}: must be a non-empty array");
+                }
+                else
+                {
+                    int i = 0;
+                    foreach (JsonElement value in oneOf.EnumerateArray())
+                    {
+                        CheckValue(value, field, $"{path}.{key}[{i++}]", errors, constraints: false);
+                    }
+                }
+            }
+        }
+
+        if (field.TryGetProperty("between", out JsonElement between))
+        {
+            if (!numeric)
+            {
+                errors.Add($"{path}.between: only allowed on integer and number, not on {type}");
+            }
+            else if (between.ValueKind != JsonValueKind.Array || between.GetArrayLength() != 2
+                     || between.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.Number || (type == "integer" && !IsInteger(v, out _))))
+            {
+                errors.Add($"{path}.between: must be [min, max] of {type}s, got {between.GetRawText()}");
+            }
+            else if (between[0].GetDouble() > between[1].GetDouble())
+            {
+                errors.Add($"{path}.between: min {between[0].GetRawText()} is greater than max {between[1].GetRawText()}");
+            }
+        }
+
+        if (field.TryGetProperty("gt", out JsonElement gt) && (!numeric || gt.ValueKind != JsonValueKind.Number))
+        {
+            errors.Add($"{path}.gt: must be a number on an integer or number field (field is {type}), got {Show(gt)}");
+        }
+
+        foreach (string key in (string[])["len_eq", "len_min", "len_max"])
+        {
+            if (field.TryGetProperty(key, out JsonElement length)
+                && (!lengthy || !IsInteger(length, out long n) || n < 0))
+            {
+                errors.Add($"{path}.{key}: must be a non-negative integer on a string, array, set or map (field is {type}), got {Show(length)}");
+            }
+        }
+
+        if (field.TryGetProperty("len_min", out JsonElement min) && field.TryGetProperty("len_max", out JsonElement max)
+            && IsInteger(min, out long lenMin) && IsInteger(max, out long lenMax) && lenMin > lenMax)
+        {
+            errors.Add($"{path}.len_min: {lenMin} is greater than len_max {lenMax}");
+        }
+
+        foreach (string key in (string[])["match", "not_match", "starts_with"])
+        {
+            if (field.TryGetProperty(key, out JsonElement pattern) && (type != "string" || pattern.ValueKind != JsonValueKind.String))
+            {
+                errors.Add($"{path}.{key}: must be a string on a string field (field is {type}), got {Show(pattern)}");
+            }
+        }
+
+        if (field.TryGetProperty("contains", out JsonElement contains) && type is not ("array" or "set"))
+        {
+            errors.Add($"{path}.contains: only allowed on array and set, not on {type} (value {contains.GetRawText()})");
+        }
+
+        if (field.TryGetProperty("default", out JsonElement defaultValue))
+        {
+            if (type == "record")
+            {
+                // Kong accepts a record default, but ours never writes one (kong-protocol.md §2.5): sub-defaults come
+                // from required records.
+                errors.Add($"{path}.default: a record gets its defaults from its fields (make it required), not from a default");
+            }
+            else
+            {
+                CheckValue(defaultValue, field, $"{path}.default", errors, constraints: true);
+            }
+        }
+    }
+
+    /// <summary>Checks that a value (a default, a one_of entry, an element of either) has the field's type.</summary>
+    private static void CheckValue(JsonElement value, JsonElement field, string path, List<string> errors, bool constraints)
+    {
+        string type = field.GetProperty("type").GetString()!;
+        bool ok = type switch
+        {
+            "string" => value.ValueKind == JsonValueKind.String,
+            "integer" => IsInteger(value, out _),
+            "number" => value.ValueKind == JsonValueKind.Number,
+            "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+            "array" or "set" => value.ValueKind == JsonValueKind.Array,
+            "map" or "record" => value.ValueKind == JsonValueKind.Object,
+            _ => false,
+        };
+        if (!ok)
+        {
+            errors.Add($"{path}: {Show(value)} is not a value of type {type}");
+            return;
+        }
+
+        if (type is "array" or "set" && field.TryGetProperty("elements", out JsonElement elements) && elements.TryGetProperty("type", out _))
+        {
+            int i = 0;
+            var distinct = new HashSet<string>(StringComparer.Ordinal);
+            foreach (JsonElement item in value.EnumerateArray())
+            {
+                if (type == "set" && !distinct.Add(item.GetRawText()))
+                {
+                    errors.Add($"{path}[{i}]: {item.GetRawText()} appears twice in a set");
+                }
+
+                CheckValue(item, elements, $"{path}[{i++}]", errors, constraints);
+            }
+        }
+
+        if (type == "map" && field.TryGetProperty("values", out JsonElement values) && values.TryGetProperty("type", out _))
+        {
+            foreach (JsonProperty entry in value.EnumerateObject())
+            {
+                CheckValue(entry.Value, values, $"{path}.{entry.Name}", errors, constraints);
+            }
+        }
+
+        if (!constraints)
+        {
+            return;
+        }
+
+        if (field.TryGetProperty("one_of", out JsonElement oneOf) && oneOf.ValueKind == JsonValueKind.Array
+            && !oneOf.EnumerateArray().Any(candidate => JsonEquals(candidate, value)))
+        {
+            errors.Add($"{path}: {Show(value)} is not one of {oneOf.GetRawText()}");
+        }
+
+        if (field.TryGetProperty("between", out JsonElement between) && value.ValueKind == JsonValueKind.Number
+            && between.ValueKind == JsonValueKind.Array && between.GetArrayLength() == 2
+            && between.EnumerateArray().All(v => v.ValueKind == JsonValueKind.Number)
+            && (value.GetDouble() < between[0].GetDouble() || value.GetDouble() > between[1].GetDouble()))
+        {
+            errors.Add($"{path}: {value.GetRawText()} is outside between {between.GetRawText()}");
+        }
+
+        if (field.TryGetProperty("gt", out JsonElement gt) && value.ValueKind == JsonValueKind.Number
+            && gt.ValueKind == JsonValueKind.Number && value.GetDouble() <= gt.GetDouble())
+        {
+            errors.Add($"{path}: {value.GetRawText()} is not greater than {gt.GetRawText()}");
+        }
+
+        long length = value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!.EnumerateRunes().Count(),
+            JsonValueKind.Array => value.GetArrayLength(),
+            JsonValueKind.Object => value.EnumerateObject().Count(),
+            _ => -1,
+        };
+        if (length >= 0)
+        {
+            if (field.TryGetProperty("len_min", out JsonElement min) && IsInteger(min, out long lenMin) && length < lenMin)
+            {
+                errors.Add($"{path}: length {length} is below len_min {lenMin}");
+            }
+
+            if (field.TryGetProperty("len_max", out JsonElement max) && IsInteger(max, out long lenMax) && length > lenMax)
+            {
+                errors.Add($"{path}: length {length} is above len_max {lenMax}");
+            }
+
+            if (field.TryGetProperty("len_eq", out JsonElement eq) && IsInteger(eq, out long lenEq) && length != lenEq)
+            {
+                errors.Add($"{path}: length {length} is not len_eq {lenEq}");
+            }
+        }
+    }
+
+    private static void RequireOnly(JsonElement field, string path, string type, string key, bool needed, List<string> errors)
+    {
+        bool present = field.TryGetProperty(key, out _);
+        if (needed && !present)
+        {
+            errors.Add($"{path}: a {type} field needs '{key}'");
+        }
+        else if (!needed && present)
+        {
+            errors.Add($"{path}.{key}: a {type} field has no '{key}'");
+        }
+    }
+
+    private static void CheckBoolean(JsonElement field, string path, string key, bool allowed, List<string> errors)
+    {
+        if (!field.TryGetProperty(key, out JsonElement value))
+        {
+            return;
+        }
+
+        if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            errors.Add($"{path}.{key}: must be true or false, got {Show(value)}");
+        }
+        else if (!allowed)
+        {
+            errors.Add($"{path}.{key}: not allowed on a {field.GetProperty("type").GetString()} field");
+        }
+    }
+
+    /// <summary>cjson turns JSON null into a sentinel that no schema attribute accepts (kong-protocol.md §2.4).</summary>
+    private static void FindNulls(JsonElement element, string path, List<string> errors)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Null:
+                errors.Add($"{path}: JSON null (omit the key instead)");
+                break;
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    FindNulls(property.Value, $"{path}.{property.Name}", errors);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    FindNulls(item, $"{path}[{i++}]", errors);
+                }
+
+                break;
+        }
+    }
+
+    private static bool IsInteger(JsonElement value, out long result)
+    {
+        result = 0;
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out result);
+    }
+
+    private static bool JsonEquals(JsonElement a, JsonElement b) =>
+        a.ValueKind == JsonValueKind.Number && b.ValueKind == JsonValueKind.Number
+            ? a.GetDouble() == b.GetDouble()
+            : a.ValueKind == b.ValueKind && a.GetRawText() == b.GetRawText();
+
+    private static string Kind(JsonElement element) => element.ValueKind.ToString().ToLowerInvariant();
+
+    private static string Show(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Undefined ? "nothing" : element.GetRawText();
+
+    [GeneratedRegex("^[a-z][a-z0-9_-]*$")]
+    private static partial Regex PluginName();
+
+    [GeneratedRegex(@"^\d+\.\d+\.\d+$")]
+    private static partial Regex SemVer();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex FieldName();
+}
