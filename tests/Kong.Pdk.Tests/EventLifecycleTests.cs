@@ -5,11 +5,17 @@ namespace Kong.Pdk.Tests;
 
 /// <summary>kong-protocol.md §4.9–4.11 and checklist items 29–37: terminal calls, failures, deadlines, abandoned
 /// events, phase checks, concurrency, and what we never write.</summary>
-public sealed class EventLifecycleTests
+public abstract class EventLifecycleTests
 {
-    private static async Task<(InProcessServer Server, KongConnection Kong)> StartAsync(TestPlugin plugin, Action<KongServerOptions>? configure = null)
+    /// <summary>Every test runs once per connection mode (see the derived classes at the end of the file).</summary>
+    protected abstract Hosting.KongConnectionMode Mode { get; }
+
+    private InProcessServer Start(Hosting.KongPluginDescriptor plugin, Action<Hosting.KongServerOptions>? configure = null)
+        => InProcessServer.Start(plugin, options => { options.ConnectionMode = Mode; configure?.Invoke(options); });
+
+    private async Task<(InProcessServer Server, KongConnection Kong)> StartAsync(TestPlugin plugin, Action<KongServerOptions>? configure = null)
     {
-        InProcessServer server = InProcessServer.Start(plugin, configure);
+        InProcessServer server = Start(plugin, configure);
         KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, plugin.Name);
         return (server, kong);
@@ -306,7 +312,7 @@ public sealed class EventLifecycleTests
             string? host = await kong.Request.GetHeaderAsync("host", ct);
             await kong.Response.SetHeaderAsync("x-hello", "hi " + host, ct);
         });
-        await using InProcessServer server = InProcessServer.Start(plugin);
+        await using InProcessServer server = Start(plugin);
         await using KongConnection a = await server.ConnectAsync();
         await a.SendAsync(Mp.Hex("94 00 01 B4 706c7567696e2e5374617274496e7374616e6365 91 82 A4 4e616d65 A9 6d792d706c7567696e A6 436f6e666967 BC 7b226d657373616765223a226869222c225f5f7365715f5f223a377d"));
         byte[] started = await a.ReadRawAsync();
@@ -328,7 +334,7 @@ public sealed class EventLifecycleTests
         // The first request of the recording (vectors/startinstance.json): StartInstance with Kong's real Config
         // (str16, defaults and nulls), then HandleEvent access for the instance id Kong chose (__seq__ = 1).
         var plugin = new TestPlugin("vectors").On(KongPhase.Access, async (kong, ct) => await kong.Request.GetPathAsync(ct));
-        await using InProcessServer server = InProcessServer.Start(plugin);
+        await using InProcessServer server = Start(plugin);
         await using KongConnection kong = await server.ConnectAsync();
         List<Vectors.Message> recorded = Vectors.All().Where(m => m.File == "startinstance.json" && m.Dir == "kong->server").OrderBy(m => m.Seq).ToList();
         await kong.SendAsync(recorded[0].Bytes);
@@ -353,4 +359,14 @@ public sealed class RawBodyTests
         Assert.Equal("ret", (await server.StepAsync(kong, call.EventId, new TestSupport.MpRaw(TestSupport.Mp.Hex("C4 02 68 69")))).Data);
         Assert.Equal("hi"u8.ToArray(), body);
     }
+}
+
+public sealed class EventLifecycleTests_Thread : EventLifecycleTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;
+}
+
+public sealed class EventLifecycleTests_Async : EventLifecycleTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
 }

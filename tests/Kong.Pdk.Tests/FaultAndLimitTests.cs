@@ -3,8 +3,14 @@ using Kong.Pdk.TestSupport;
 namespace Kong.Pdk.Tests;
 
 /// <summary>Issue 6: faults (disconnects, abandoned events, storms) and every limit at and past its value.</summary>
-public sealed class FaultAndLimitTests
+public abstract class FaultAndLimitTests
 {
+    /// <summary>Every test runs once per connection mode (see the derived classes at the end of the file).</summary>
+    protected abstract Hosting.KongConnectionMode Mode { get; }
+
+    private InProcessServer Start(Hosting.KongPluginDescriptor plugin, Action<Hosting.KongServerOptions>? configure = null)
+        => InProcessServer.Start(plugin, options => { options.ConnectionMode = Mode; configure?.Invoke(options); });
+
     private static TestPlugin Echo() => new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) =>
     {
         string? host = await kong.Request.GetHeaderAsync("host", ct);
@@ -14,7 +20,7 @@ public sealed class FaultAndLimitTests
     [Fact]
     public async Task Disconnect_AfterHandleEvent_TheEventContinuesOnAnotherConnection()
     {
-        await using InProcessServer server = InProcessServer.Start(Echo());
+        await using InProcessServer server = Start(Echo());
         RpcAnswer call;
         await using (KongConnection a = await server.ConnectAsync())
         {
@@ -32,7 +38,7 @@ public sealed class FaultAndLimitTests
     [Fact]
     public async Task Disconnect_InTheMiddleOfAStep_EventIsAbandonedLater_ServerKeepsServing()
     {
-        await using InProcessServer server = InProcessServer.Start(Echo(), o => o.EventIdleTimeout = TimeSpan.FromMilliseconds(200));
+        await using InProcessServer server = Start(Echo(), o => o.EventIdleTimeout = TimeSpan.FromMilliseconds(200));
         await using KongConnection a = await server.ConnectAsync();
         await server.StartInstanceAsync(a, "my-plugin");
         RpcAnswer call = await server.HandleEventAsync(a, 7, "access");
@@ -49,7 +55,7 @@ public sealed class FaultAndLimitTests
     [Fact]
     public async Task TenThousandAbandonedEvents_AreAllFreedAfterTheIdleTimeout()
     {
-        await using InProcessServer server = InProcessServer.Start(Echo(), o => o.EventIdleTimeout = TimeSpan.FromMilliseconds(300));
+        await using InProcessServer server = Start(Echo(), o => o.EventIdleTimeout = TimeSpan.FromMilliseconds(300));
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         for (int i = 0; i < 10_000; i++)
@@ -66,7 +72,7 @@ public sealed class FaultAndLimitTests
     [Fact]
     public async Task StartCloseStorm_ConcurrentWithEvents_On64Connections_EveryAnswerMatchesItsRequest()
     {
-        await using InProcessServer server = InProcessServer.Start(Echo());
+        await using InProcessServer server = Start(Echo());
         await using (KongConnection first = await server.ConnectAsync())
         {
             await server.StartInstanceAsync(first, "my-plugin");
@@ -105,7 +111,7 @@ public sealed class FaultAndLimitTests
     [Fact]
     public async Task MaxConnections_AtTheLimitServed_PastItClosedAtOnce()
     {
-        await using InProcessServer server = InProcessServer.Start(Echo(), o => o.MaxConnections = 2);
+        await using InProcessServer server = Start(Echo(), o => o.MaxConnections = 2);
         await using KongConnection a = await server.ConnectAsync();
         await using KongConnection b = await server.ConnectAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => server.ConnectAsync());
@@ -118,7 +124,7 @@ public sealed class FaultAndLimitTests
     [Fact]
     public async Task MaxEventsInFlight_AtTheLimitServed_PastItAnError()
     {
-        await using InProcessServer server = InProcessServer.Start(Echo(), o => o.MaxEventsInFlight = 2);
+        await using InProcessServer server = Start(Echo(), o => o.MaxEventsInFlight = 2);
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         RpcAnswer first = await server.HandleEventAsync(kong, 7, "access");
@@ -138,7 +144,7 @@ public sealed class FaultAndLimitTests
         var plugin = new TestPlugin("my-plugin")
             .On(KongPhase.Log, async (_, _) => await release.Task)
             .On(KongPhase.Access, async (kong, ct) => await kong.Request.GetHeaderAsync("h", ct));
-        await using InProcessServer server = InProcessServer.Start(plugin, o => o.HandlerDeadline = TimeSpan.FromMilliseconds(200));
+        await using InProcessServer server = Start(plugin, o => o.HandlerDeadline = TimeSpan.FromMilliseconds(200));
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         Assert.Equal("ret", (await server.HandleEventAsync(kong, 7, "log")).Data); // deadline: log phase ends with ret
@@ -151,7 +157,7 @@ public sealed class FaultAndLimitTests
     [Fact]
     public async Task SocketFile_HasTheConfiguredMode()
     {
-        await using InProcessServer server = InProcessServer.Start(Echo());
+        await using InProcessServer server = Start(Echo());
         Assert.False(OperatingSystem.IsWindows(), "Unix domain socket servers run on Linux and macOS");
         UnixFileMode mode = OperatingSystem.IsWindows() ? default : File.GetUnixFileMode(server.SocketPath);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, mode);
@@ -162,7 +168,7 @@ public sealed class FaultAndLimitTests
     {
         var plugin = Echo();
         plugin.OnCreate = json => { if (json.Contains("bad")) throw new KongConfigException("api_key", "expected a string"); };
-        await using InProcessServer server = InProcessServer.Start(plugin);
+        await using InProcessServer server = Start(plugin);
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin", """{"api_key":"s3cr3t-value","__seq__":1}""");
         RpcAnswer failed = await kong.CallAsync(server.NextMsgId(), "plugin.StartInstance", Mp.Map("Name", "my-plugin", "Config", """{"api_key":"s3cr3t-value","bad":1}"""));
@@ -177,4 +183,14 @@ public sealed class FaultAndLimitTests
         await server.StepAsync(kong, call.EventId, "h");
         return await server.StepAsync(kong, call.EventId, null, hasData: false);
     }
+}
+
+public sealed class FaultAndLimitTests_Thread : FaultAndLimitTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;
+}
+
+public sealed class FaultAndLimitTests_Async : FaultAndLimitTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
 }

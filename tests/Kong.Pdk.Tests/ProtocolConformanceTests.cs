@@ -4,8 +4,14 @@ namespace Kong.Pdk.Tests;
 
 /// <summary>kong-protocol.md §10 conformance checklist, played over a real Unix socket against the in-process
 /// server. Each test names its checklist item.</summary>
-public sealed class ProtocolConformanceTests
+public abstract class ProtocolConformanceTests
 {
+    /// <summary>Every test runs once per connection mode (see the derived classes at the end of the file).</summary>
+    protected abstract Hosting.KongConnectionMode Mode { get; }
+
+    private InProcessServer Start(Hosting.KongPluginDescriptor plugin, Action<Hosting.KongServerOptions>? configure = null)
+        => InProcessServer.Start(plugin, options => { options.ConnectionMode = Mode; configure?.Invoke(options); });
+
     private static TestPlugin HelloLike() => new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) =>
     {
         string? host = await kong.Request.GetHeaderAsync("host", ct);
@@ -15,7 +21,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item05_FirstBytesOnEveryConnection_AreServerPid()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         for (int i = 0; i < 3; i++)
         {
             using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
@@ -33,7 +39,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item06_ThreeSequentialRequests_OneConnection_AnsweredInOrder()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         for (long msgId = 11; msgId < 14; msgId++)
         {
@@ -46,7 +52,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item07_RequestDeliveredOneByteAtATime_IsAnswered()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         byte[] request = Mp.Encode(new object?[] { 0L, 5L, "plugin.StartInstance", new object?[] { Mp.Map("Name", "my-plugin", "Config", """{"__seq__":3}""") } });
         foreach (byte b in request)
@@ -61,7 +67,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item08_EofInTheMiddleOfAMessage_ClosesQuietly_ServerKeepsServing()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using (KongConnection broken = await server.ConnectAsync())
         {
             byte[] request = Mp.Encode(new object?[] { 0L, 5L, "plugin.StartInstance", new object?[] { Mp.Map("Name", "my-plugin", "Config", "{}") } });
@@ -76,7 +82,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item09_OversizedMessage_ClosesOnlyThatConnection()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike(), o => o.MaxMessageSize = 1024);
+        await using InProcessServer server = Start(HelloLike(), o => o.MaxMessageSize = 1024);
         await using KongConnection other = await server.ConnectAsync();
         await using KongConnection kong = await server.ConnectAsync();
         await kong.SendAsync(Mp.Encode(new object?[] { 0L, 1L, "plugin.Step", new object?[] { Mp.Map("EventId", 1L, "Data", new string('x', 2000)) } }));
@@ -87,7 +93,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item09_TooDeepMessage_ClosesOnlyThatConnection()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike(), o => o.MaxNestingDepth = 8);
+        await using InProcessServer server = Start(HelloLike(), o => o.MaxNestingDepth = 8);
         await using KongConnection kong = await server.ConnectAsync();
         object? nested = "x";
         for (int i = 0; i < 10; i++) nested = new object?[] { nested };
@@ -101,7 +107,7 @@ public sealed class ProtocolConformanceTests
     public async Task Item09_MessageExactlyAtTheLimit_IsServed()
     {
         byte[] probe = Mp.Encode(new object?[] { 0L, 1L, "plugin.StartInstance", new object?[] { Mp.Map("Name", "my-plugin", "Config", """{"__seq__":7,"padding":"0123456789012345678901234567890123456789"}""") } });
-        await using InProcessServer server = InProcessServer.Start(HelloLike(), o => o.MaxMessageSize = probe.Length);
+        await using InProcessServer server = Start(HelloLike(), o => o.MaxMessageSize = probe.Length);
         await using KongConnection kong = await server.ConnectAsync();
         await kong.SendAsync(probe);
         Assert.Equal(7L, (await kong.ReadAnswerAsync(1)).Map["Id"]);
@@ -110,7 +116,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item10_StartInstance_IdIsSeq_UnknownKeysIgnored_NoConfigEchoed()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         RpcAnswer answer = await kong.CallAsync(1, "plugin.StartInstance", Mp.Map("Name", "my-plugin",
             "Config", """{"message":"hi","__seq__":7,"__plugin_id":"6f0c","__key__":"plugins:my-plugin::::0dc6","__ws_id":"0dc6"}"""));
@@ -127,7 +133,7 @@ public sealed class ProtocolConformanceTests
     [InlineData("""{"message":"x"}""")]
     public async Task Item11_NoSeq_IdIsAFreshPositiveInt31(string config)
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         var ids = new HashSet<long>();
         for (int i = 0; i < 20; i++)
@@ -144,7 +150,7 @@ public sealed class ProtocolConformanceTests
         int created = 0;
         var plugin = HelloLike();
         plugin.OnCreate = _ => Interlocked.Increment(ref created);
-        await using InProcessServer server = InProcessServer.Start(plugin);
+        await using InProcessServer server = Start(plugin);
         await using KongConnection kong = await server.ConnectAsync();
         Assert.Equal(7L, await server.StartInstanceAsync(kong, "my-plugin"));
         Assert.Equal(7L, await server.StartInstanceAsync(kong, "my-plugin"));
@@ -157,7 +163,7 @@ public sealed class ProtocolConformanceTests
     [InlineData("[1,2]")]
     public async Task Item13_BadConfig_IsAnErrorString_WithoutNoPluginInstance(string config)
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         RpcAnswer answer = await kong.CallAsync(1, "plugin.StartInstance", Mp.Map("Name", "my-plugin", "Config", config));
         string error = Assert.IsType<string>(answer.Error);
@@ -171,7 +177,7 @@ public sealed class ProtocolConformanceTests
     {
         var plugin = HelloLike();
         plugin.OnCreate = json => throw new InvalidOperationException(json.Contains("boom") ? "no plugin instance here: boom" : "x");
-        await using InProcessServer server = InProcessServer.Start(plugin);
+        await using InProcessServer server = Start(plugin);
         await using KongConnection kong = await server.ConnectAsync();
         RpcAnswer answer = await kong.CallAsync(1, "plugin.StartInstance", Mp.Map("Name", "my-plugin", "Config", """{"boom":1}"""));
         string error = Assert.IsType<string>(answer.Error);
@@ -185,7 +191,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item14_StartInstanceForAnotherPlugin_IsAnError()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         RpcAnswer answer = await kong.CallAsync(1, "plugin.StartInstance", Mp.Map("Name", "other", "Config", "{}"));
         Assert.Contains("other", Assert.IsType<string>(answer.Error));
@@ -194,7 +200,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item15_CloseInstance_AnswersNameAndId_SecondCloseIsAnError()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         RpcAnswer closed = await kong.CallAsync(2, "plugin.CloseInstance", 7L);
@@ -215,7 +221,7 @@ public sealed class ProtocolConformanceTests
         var plugin = new TestPlugin("my-plugin")
             .On(KongPhase.Access, async (kong, ct) => await kong.Request.GetHeaderAsync("host", ct))
             .On(KongPhase.Log, async (kong, ct) => await gate.Task.WaitAsync(ct));
-        await using InProcessServer server = InProcessServer.Start(plugin, o =>
+        await using InProcessServer server = Start(plugin, o =>
         {
             o.InstanceIdleTtl = TimeSpan.FromMilliseconds(300);
             o.HandlerDeadline = TimeSpan.FromSeconds(30);
@@ -236,7 +242,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item17_HandlerWithoutCalls_AnswersRet()
     {
-        await using InProcessServer server = InProcessServer.Start(new TestPlugin("my-plugin").On(KongPhase.Access, (_, _) => ValueTask.CompletedTask));
+        await using InProcessServer server = Start(new TestPlugin("my-plugin").On(KongPhase.Access, (_, _) => ValueTask.CompletedTask));
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         RpcAnswer answer = await server.HandleEventAsync(kong, 7, "access");
@@ -248,7 +254,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item18_19_GetHeaderThenSetHeader_StepsOnAnotherConnection()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection a = await server.ConnectAsync();
         await using KongConnection b = await server.ConnectAsync();
         await server.StartInstanceAsync(a, "my-plugin");
@@ -267,7 +273,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item20_StepWithoutData_IsNull()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
@@ -285,7 +291,7 @@ public sealed class ProtocolConformanceTests
     [InlineData("plugin.StepWhatever")]
     public async Task Item22_EveryStepVariant_IsAStep(string method)
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
@@ -305,7 +311,7 @@ public sealed class ProtocolConformanceTests
                 seen.Add(string.Join(";", headers.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => h.Key + "=" + string.Join(",", h.Value))));
             }
         });
-        await using InProcessServer server = InProcessServer.Start(plugin);
+        await using InProcessServer server = Start(plugin);
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
@@ -334,7 +340,7 @@ public sealed class ProtocolConformanceTests
 
             await kong.Response.SetHeaderAsync("x-after", "yes", ct);
         });
-        await using InProcessServer server = InProcessServer.Start(plugin);
+        await using InProcessServer server = Start(plugin);
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
@@ -351,7 +357,7 @@ public sealed class ProtocolConformanceTests
         {
             for (int i = 0; i < 3; i++) seen.Add(await kong.Request.GetHeaderAsync("x", ct));
         });
-        await using InProcessServer server = InProcessServer.Start(plugin);
+        await using InProcessServer server = Start(plugin);
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
@@ -377,7 +383,7 @@ public sealed class ProtocolConformanceTests
                 caught = ex;
             }
         });
-        await using InProcessServer server = InProcessServer.Start(plugin);
+        await using InProcessServer server = Start(plugin);
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
@@ -389,7 +395,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item25_UnknownInstance_IsNoPluginInstance()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         await kong.SendAsync(Mp.Hex("94 00 02 B2 706c7567696e2e48616e646c654576656e74 91 82 AA 496e7374616e63654964 CD 03 E7 A9 4576656e744e616d65 A6 616363657373"));
         byte[] answer = await kong.ReadRawAsync();
@@ -399,7 +405,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item26_UnknownEvent_IsNoRunningEvent()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         RpcAnswer answer = await server.StepAsync(kong, 12345, "x");
         Assert.Equal("no running event 12345", answer.Error);
@@ -408,7 +414,7 @@ public sealed class ProtocolConformanceTests
     [Fact]
     public async Task Item27_UnknownMethod_IsAnError_ConnectionStaysUsable()
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         await kong.SendAsync(Mp.Hex("94 00 09 B1 706c7567696e2e46726f626e6963617465 90"));
         Assert.Equal(Mp.Encode(new object?[] { 1L, 9L, "method plugin.Frobnicate not implemented", null }), await kong.ReadRawAsync());
@@ -426,7 +432,7 @@ public sealed class ProtocolConformanceTests
     [InlineData("94 00 05 B2 706c7567696e2e48616e646c654576656e74 A1 78")]       // params not an array
     public async Task Item28_MalformedParams_AreAnErrorString_ConnectionSurvives(string hex)
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         await kong.SendAsync(Mp.Hex(hex));
         RpcAnswer answer = await kong.ReadAnswerAsync(5);
@@ -441,7 +447,7 @@ public sealed class ProtocolConformanceTests
     [InlineData("94 00 A1 78 A1 78 90")] // msgid not an integer
     public async Task Item28_MessageWithoutAReadableMsgId_ClosesTheConnection(string hex)
     {
-        await using InProcessServer server = InProcessServer.Start(HelloLike());
+        await using InProcessServer server = Start(HelloLike());
         await using KongConnection kong = await server.ConnectAsync();
         await kong.SendAsync(Mp.Hex(hex));
         Assert.True(await kong.IsClosedByServerAsync());
@@ -458,4 +464,14 @@ public sealed class ProtocolConformanceTests
             await Task.Delay(20);
         }
     }
+}
+
+public sealed class ProtocolConformanceTests_Thread : ProtocolConformanceTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;
+}
+
+public sealed class ProtocolConformanceTests_Async : ProtocolConformanceTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
 }

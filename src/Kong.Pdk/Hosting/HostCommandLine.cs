@@ -41,6 +41,7 @@ internal sealed class HostCommandLine
           -instance-ttl SEC          collect instances idle for this long (default 600)
           -shutdown-timeout SEC      on SIGTERM, wait this long for running events (default 5)
           -no-parent-watch           keep running when the parent process dies (default: exit when orphaned)
+          -connection-mode MODE      thread (default: a thread per connection) or async (pipelines)
           -inline-completions        run socket completions, and so handlers, on the socket threads: faster,
                                      but only safe when no handler ever blocks (see docs/performance.md)
           -help, -h                  this text
@@ -88,6 +89,11 @@ internal sealed class HostCommandLine
                     break;
                 case "plugin":
                     line.SelectedPlugins.Add(Value() ?? Missing(arg, ref error));
+                    break;
+                case "connection-mode":
+                    string mode = Value() ?? Missing(arg, ref error);
+                    if (Enum.TryParse(mode, ignoreCase: true, out KongConnectionMode parsedMode) && Enum.IsDefined(parsedMode)) line.Options.ConnectionMode = parsedMode;
+                    else error ??= $"unknown connection mode '{mode}' (thread or async)";
                     break;
                 case "inline-completions":
                     line.InlineCompletions = true;

@@ -52,6 +52,9 @@ public sealed class KongServerOptions
     /// </summary>
     public bool ExitWhenOrphaned { get; set; } = true;
 
+    /// <summary>How each connection is served: a thread per connection (the default) or asynchronous I/O.</summary>
+    public KongConnectionMode ConnectionMode { get; set; } = KongConnectionMode.Thread;
+
     /// <summary>Lowest level written to stderr. Default <see cref="KongLogLevel.Info"/>.</summary>
     public KongLogLevel LogLevel { get; set; } = KongLogLevel.Info;
 

@@ -244,8 +244,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         if (Interlocked.Exchange(ref _callInProgress, 1) != 0) ThrowConcurrentCall(method);
 
         _currentMethod = method;
-        ResetCallBuffer();
-        var writer = new MessagePackWriter(this);
+        var writer = new MessagePackWriter(ResetCallBuffer());
         writer.WriteMapHeader(2);
         writer.WriteString("Method"u8);
         writer.WriteString(method);

@@ -1,189 +1,40 @@
 using System.Buffers;
-using System.IO.Pipelines;
-using System.Net.Sockets;
-using System.Threading.Tasks.Sources;
 using Kong.Pdk.Protocol;
 
 namespace Kong.Pdk.Server;
 
 /// <summary>
-/// One accepted connection: writes <c>serverPid</c>, then reads requests and answers each in order. Kong sends at
-/// most one request at a time per connection; for HandleEvent and Step the answer comes from the event's handler,
-/// and the loop waits for it before reading on, so two answers can never interleave on the wire.
+/// One accepted connection from Kong: writes <c>serverPid</c>, then reads requests and answers each in order. Kong
+/// sends at most one request at a time per connection; for HandleEvent and Step the answer comes from the event's
+/// handler (<see cref="ExpectEventReply"/>, <see cref="CompleteReply"/>), and the connection does not read on before
+/// it was written, so two answers can never interleave on the wire.
 /// </summary>
-internal sealed class PluginConnection : IValueTaskSource<bool>
+internal abstract class PluginConnection
 {
-    private readonly PluginServer _server;
-    private readonly Socket _socket;
-    private readonly NetworkStream _stream;
-    private readonly PipeReader _input;
-    private ManualResetValueTaskSourceCore<bool> _reply = new() { RunContinuationsAsynchronously = true };
-
-    public PluginConnection(PluginServer server, Socket socket, long number)
-    {
-        _server = server;
-        _socket = socket;
-        Number = number;
-        _stream = new NetworkStream(socket, ownsSocket: true);
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
-        Output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
-    }
+    protected PluginConnection(long number) => Number = number;
 
     public long Number { get; }
 
-    /// <summary>Where answers are written; flushed by <see cref="CompleteReply"/> or by the loop.</summary>
-    public PipeWriter Output { get; }
+    /// <summary>Where an answer is written; sent by <see cref="CompleteReply"/> (event answers) or by the loop.</summary>
+    public abstract IBufferWriter<byte> Output { get; }
 
-    public async Task RunAsync(CancellationToken stopToken)
-    {
-        ServerLog log = _server.Log;
-        try
-        {
-            // kong-protocol.md §3.5: the first bytes on every connection.
-            RpcWriter.WriteServerPid(Output, _server.Pid);
-            FlushResult pidFlush = await Output.FlushAsync(stopToken).ConfigureAwait(false);
-            if (pidFlush.IsCompleted) return;
-
-            while (true)
-            {
-                ReadResult read = await _input.ReadAsync(stopToken).ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = read.Buffer;
-                bool keepGoing = true;
-                while (keepGoing)
-                {
-                    FrameStatus status = RpcFramer.TryFindMessage(buffer, _server.Options.MaxMessageSize, _server.Options.MaxNestingDepth, out long length);
-                    if (status == FrameStatus.NeedMoreData) break;
-                    if (status != FrameStatus.Complete)
-                    {
-                        log.Warn($"connection {Number}: closing: {Describe(status)}");
-                        _input.AdvanceTo(buffer.End);
-                        return;
-                    }
-
-                    ReadOnlySequence<byte> message = buffer.Slice(0, length);
-                    RequestOutcome outcome = _server.Dispatcher.Process(this, message);
-                    buffer = buffer.Slice(length);
-                    switch (outcome)
-                    {
-                        case RequestOutcome.Answered:
-                            FlushResult flushed = await Output.FlushAsync(stopToken).ConfigureAwait(false);
-                            keepGoing = !flushed.IsCompleted;
-                            break;
-                        case RequestOutcome.AnsweredByEvent:
-                            keepGoing = await new ValueTask<bool>(this, _reply.Version).ConfigureAwait(false);
-                            break;
-                        default:
-                            log.Warn($"connection {Number}: closing after a request that cannot be answered");
-                            keepGoing = false;
-                            break;
-                    }
-                }
-
-                if (!keepGoing)
-                {
-                    _input.AdvanceTo(buffer.End);
-                    return;
-                }
-
-                _input.AdvanceTo(buffer.Start, buffer.End);
-                if (read.IsCompleted)
-                {
-                    if (!buffer.IsEmpty) log.Debug($"connection {Number}: closed by Kong in the middle of a message ({buffer.Length} bytes pending)");
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
-        {
-            // Shutdown.
-        }
-        catch (IOException ex)
-        {
-            log.Debug($"connection {Number}: {ex.Message}");
-        }
-        catch (SocketException ex)
-        {
-            log.Debug($"connection {Number}: {ex.Message}");
-        }
-        catch (Exception ex)
-        {
-            log.Error($"connection {Number}: unexpected failure, closing: {ex}");
-        }
-        finally
-        {
-            await _input.CompleteAsync().ConfigureAwait(false);
-            await Output.CompleteAsync().ConfigureAwait(false);
-            await _stream.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    /// <summary>Serves the connection until Kong closes it, a framing violation, or <paramref name="stopToken"/>.</summary>
+    public abstract Task RunAsync(CancellationToken stopToken);
 
     /// <summary>Prepares for an answer that an event will write (HandleEvent, Step).</summary>
-    internal void ExpectEventReply() => _reply.Reset();
+    internal abstract void ExpectEventReply();
 
-    /// <summary>Flushes an answer an event wrote to <see cref="Output"/> and lets the loop read on.</summary>
-    internal void CompleteReply()
-    {
-        ValueTask<FlushResult> flush;
-        try
-        {
-            flush = Output.FlushAsync();
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException)
-        {
-            _reply.SetResult(false);
-            return;
-        }
+    /// <summary>Sends the answer an event wrote to <see cref="Output"/> and lets the connection read on. Called
+    /// from whichever thread the handler runs on.</summary>
+    internal abstract void CompleteReply();
 
-        if (flush.IsCompletedSuccessfully)
-        {
-            _reply.SetResult(!flush.Result.IsCompleted);
-            return;
-        }
+    /// <summary>Closes the socket, which ends the connection.</summary>
+    internal abstract void Abort();
 
-        _ = AwaitFlushAsync(flush);
-    }
-
-    private async Task AwaitFlushAsync(ValueTask<FlushResult> flush)
-    {
-        bool ok;
-        try
-        {
-            ok = !(await flush.ConfigureAwait(false)).IsCompleted;
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or InvalidOperationException or OperationCanceledException)
-        {
-            ok = false;
-        }
-
-        _reply.SetResult(ok);
-    }
-
-    /// <summary>Closes the socket, which ends the read loop.</summary>
-    internal void Abort()
-    {
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
-    private static string Describe(FrameStatus status) => status switch
+    protected static string DescribeViolation(FrameStatus status) => status switch
     {
         FrameStatus.TooLarge => "message larger than the maximum message size",
         FrameStatus.TooDeep => "message nested deeper than the maximum nesting depth",
         _ => "bytes that are not MessagePack",
     };
-
-    bool IValueTaskSource<bool>.GetResult(short token) => _reply.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _reply.GetStatus(token);
-
-    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-        => _reply.OnCompleted(continuation, state, token, flags);
 }

@@ -140,7 +140,9 @@ internal sealed class PluginServer
                     continue;
                 }
 
-                var connection = new PluginConnection(this, accepted, number);
+                PluginConnection connection = Options.ConnectionMode == KongConnectionMode.Async
+                    ? new PipePluginConnection(this, accepted, number)
+                    : new ThreadedPluginConnection(this, accepted, number);
                 _connections[number] = connection;
                 Log.Debug($"connection {number} accepted");
                 connectionTasks[number] = RunConnectionAsync(connection, connectionTasks, connectionsStop.Token);

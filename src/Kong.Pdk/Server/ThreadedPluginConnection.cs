@@ -1,0 +1,193 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Kong.Pdk.Hosting;
+using Kong.Pdk.Protocol;
+
+namespace Kong.Pdk.Server;
+
+/// <summary>
+/// A connection served by its own thread with blocking socket I/O (<see cref="KongConnectionMode.Thread"/>). Kong
+/// keeps one request in flight per connection, so the thread that receives a step runs the handler's synchronous
+/// part and sends its next call without any hand-off between threads. A handler that blocks holds only its own
+/// connection, which Kong is not using meanwhile. When a handler continues on another thread (it awaited something
+/// else), that thread sends the answer and the connection thread waits for it before it reads on.
+/// </summary>
+internal sealed class ThreadedPluginConnection : PluginConnection
+{
+    private const int StackSize = 1024 * 1024;
+
+    private readonly PluginServer _server;
+    private readonly Socket _socket;
+    private readonly PooledBufferWriter _output = new();
+    private readonly ManualResetEventSlim _replySent = new(initialState: true);
+    private volatile bool _replyOk = true;
+
+    public ThreadedPluginConnection(PluginServer server, Socket socket, long number)
+        : base(number)
+    {
+        _server = server;
+        _socket = socket;
+    }
+
+    /// <inheritdoc/>
+    public override IBufferWriter<byte> Output => _output;
+
+    /// <inheritdoc/>
+    public override Task RunAsync(CancellationToken stopToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() => Serve(stopToken, done), StackSize)
+        {
+            IsBackground = true,
+            Name = "kong-connection-" + Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void Serve(CancellationToken stopToken, TaskCompletionSource done)
+    {
+        ServerLog log = _server.Log;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
+        int start = 0, end = 0;
+        try
+        {
+            // kong-protocol.md §3.5: the first bytes on every connection.
+            RpcWriter.WriteServerPid(_output, _server.Pid);
+            if (!SendOutput()) return;
+
+            while (!stopToken.IsCancellationRequested)
+            {
+                if (end == buffer.Length)
+                {
+                    buffer = MakeRoom(buffer, ref start, ref end);
+                }
+
+                int received = _socket.Receive(buffer, end, buffer.Length - end, SocketFlags.None);
+                if (received == 0)
+                {
+                    if (end > start) log.Debug($"connection {Number}: closed by Kong in the middle of a message ({end - start} bytes pending)");
+                    return;
+                }
+
+                end += received;
+                while (start < end)
+                {
+                    var pending = new ReadOnlySequence<byte>(buffer, start, end - start);
+                    FrameStatus status = RpcFramer.TryFindMessage(pending, _server.Options.MaxMessageSize, _server.Options.MaxNestingDepth, out long length);
+                    if (status == FrameStatus.NeedMoreData) break;
+                    if (status != FrameStatus.Complete)
+                    {
+                        log.Warn($"connection {Number}: closing: {DescribeViolation(status)}");
+                        return;
+                    }
+
+                    RequestOutcome outcome = _server.Dispatcher.Process(this, pending.Slice(0, length));
+                    start += (int)length;
+                    bool keepGoing = outcome switch
+                    {
+                        RequestOutcome.Answered => SendOutput(),
+                        RequestOutcome.AnsweredByEvent => WaitForEventReply(stopToken),
+                        _ => false,
+                    };
+                    if (!keepGoing)
+                    {
+                        if (outcome == RequestOutcome.Close) log.Warn($"connection {Number}: closing after a request that cannot be answered");
+                        return;
+                    }
+                }
+
+                if (start == end) start = end = 0;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            log.Debug($"connection {Number}: {ex.Message}");
+        }
+        catch (Exception ex)
+        {
+            log.Error($"connection {Number}: unexpected failure, closing: {ex}");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _socket.Dispose();
+            done.TrySetResult();
+        }
+    }
+
+    /// <summary>Compacts the receive buffer, or grows it (a message larger than the buffer is arriving).</summary>
+    private byte[] MakeRoom(byte[] buffer, ref int start, ref int end)
+    {
+        if (start > 0)
+        {
+            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+            end -= start;
+            start = 0;
+            return buffer;
+        }
+
+        // The framer reports a message over the limit before the buffer grows past it.
+        byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)_server.Options.MaxMessageSize + 4096));
+        Buffer.BlockCopy(buffer, 0, larger, 0, end);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    private bool WaitForEventReply(CancellationToken stopToken)
+    {
+        // Already set when the handler answered on this thread, which is the common case.
+        _replySent.Wait(stopToken);
+        return _replyOk;
+    }
+
+    /// <summary>Sends what <see cref="Output"/> holds with blocking writes; false when the connection is gone.</summary>
+    private bool SendOutput()
+    {
+        try
+        {
+            ReadOnlySpan<byte> bytes = _output.WrittenSpan;
+            while (!bytes.IsEmpty)
+            {
+                int sent = _socket.Send(bytes, SocketFlags.None);
+                bytes = bytes[sent..];
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            _server.Log.Debug($"connection {Number}: sending failed: {ex.Message}");
+            return false;
+        }
+        finally
+        {
+            _output.Clear();
+        }
+    }
+
+    /// <inheritdoc/>
+    internal override void ExpectEventReply() => _replySent.Reset();
+
+    /// <inheritdoc/>
+    internal override void CompleteReply()
+    {
+        _replyOk = SendOutput();
+        _replySent.Set();
+    }
+
+    /// <inheritdoc/>
+    internal override void Abort()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}
