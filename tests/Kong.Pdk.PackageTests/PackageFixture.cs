@@ -29,6 +29,7 @@ public sealed class PackageFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Feed);
+        RemoveLeftovers();
         Directory.CreateDirectory(WorkDirectory);
         WriteNuGetConfig();
 
@@ -141,6 +142,21 @@ public sealed class PackageFixture : IAsyncLifetime
         File.WriteAllText(Path.Combine(WorkDirectory, "Directory.Build.props"), "<Project />\n");
         File.WriteAllText(Path.Combine(WorkDirectory, "Directory.Build.targets"), "<Project />\n");
         File.WriteAllText(Path.Combine(WorkDirectory, "Directory.Packages.props"), "<Project />\n");
+    }
+
+    /// <summary>What a killed test run could not clean up: its package and temp tree, after a day.</summary>
+    private void RemoveLeftovers()
+    {
+        DateTime cutoff = DateTime.UtcNow.AddDays(-1);
+        foreach (string stale in Directory.EnumerateFiles(Feed, "Kong.Pdk.*-pkgtest.*.nupkg").Where(f => File.GetLastWriteTimeUtc(f) < cutoff))
+        {
+            TryDelete(() => File.Delete(stale));
+        }
+
+        foreach (string stale in Directory.EnumerateDirectories(Path.GetTempPath(), "kong-pdk-pkgtest-*").Where(d => Directory.GetLastWriteTimeUtc(d) < cutoff))
+        {
+            TryDelete(() => Directory.Delete(stale, recursive: true));
+        }
     }
 
     private static void TryDelete(Action delete)
