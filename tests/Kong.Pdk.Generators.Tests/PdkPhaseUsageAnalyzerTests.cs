@@ -112,7 +112,7 @@ public class PdkPhaseUsageAnalyzerTests
         {
             public async ValueTask Log(IKong kong)
             {
-                Kong.Pdk.Pdk.KongRequest? request = kong.Request;
+                Kong.Pdk.KongRequest? request = kong.Request;
                 if (request is not null) await request.{|KONG0301:GetQueryAsync|}(10);
                 ValueTask<string>? scheme = request?.{|KONG0301:GetSchemeAsync|}();
             }

@@ -16,12 +16,31 @@ public sealed class PhasesAttributeTests
         [KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log];
 
     /// <summary>Every public instance method of the public PDK module types (kong.request, kong.service.request, …).</summary>
-    private static IEnumerable<MethodInfo> PdkMethods() => typeof(IKong).Assembly.GetExportedTypes()
-        .Where(t => t.Namespace == "Kong.Pdk.Pdk" && t.IsClass)
+    private static IEnumerable<MethodInfo> PdkMethods() => ModuleTypes
+        .Where(t => t.IsPublic)
         .OrderBy(t => t.Name, StringComparer.Ordinal)
         .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Where(m => !m.IsSpecialName)
             .OrderBy(m => m.MetadataToken));
+
+    /// <summary>The module types: every class of the runtime reachable through properties from <see cref="IKong"/>.</summary>
+    private static readonly HashSet<Type> ModuleTypes = FindModuleTypes();
+
+    private static HashSet<Type> FindModuleTypes()
+    {
+        var found = new HashSet<Type>();
+        var pending = new Queue<Type>([typeof(IKong)]);
+        while (pending.Count > 0)
+        {
+            foreach (PropertyInfo property in pending.Dequeue().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                Type type = property.PropertyType;
+                if (type.IsClass && type.Assembly == typeof(IKong).Assembly && found.Add(type)) pending.Enqueue(type);
+            }
+        }
+
+        return found;
+    }
 
     [Fact]
     public void PdkMethods_AreAllFound()
@@ -148,7 +167,7 @@ public sealed class PhasesAttributeTests
                 : current.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance);
             foreach (PropertyInfo property in properties)
             {
-                if (property.PropertyType.Namespace != "Kong.Pdk.Pdk" || property.GetIndexParameters().Length > 0) continue;
+                if (!ModuleTypes.Contains(property.PropertyType) || property.GetIndexParameters().Length > 0) continue;
                 object value = property.GetValue(current)!;
                 if (property.PropertyType == type) return value;
                 pending.Enqueue(value);

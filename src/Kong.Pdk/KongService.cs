@@ -1,7 +1,8 @@
+using Kong.Pdk.Pdk;
 using Kong.Pdk.Server;
 using MessagePack;
 
-namespace Kong.Pdk.Pdk;
+namespace Kong.Pdk;
 
 /// <summary><c>kong.service</c>: where and how Kong proxies the request.</summary>
 public sealed class KongService

@@ -1,7 +1,8 @@
+using Kong.Pdk.Pdk;
 using Kong.Pdk.Server;
 using MessagePack;
 
-namespace Kong.Pdk.Pdk;
+namespace Kong.Pdk;
 
 /// <summary><c>kong.nginx</c>: nginx variables, the nginx request context and statistics.</summary>
 public sealed class KongNginx

@@ -1,7 +1,8 @@
+using Kong.Pdk.Pdk;
 using Kong.Pdk.Server;
 using MessagePack;
 
-namespace Kong.Pdk.Pdk;
+namespace Kong.Pdk;
 
 /// <summary><c>kong.response</c>: the response Kong sends to the client. Getters work in <c>response</c> and
 /// (from saved data) in <c>log</c>; setters in <c>rewrite</c>, <c>access</c> and <c>response</c>.</summary>

@@ -1,7 +1,8 @@
+using Kong.Pdk.Pdk;
 using Kong.Pdk.Server;
 using MessagePack;
 
-namespace Kong.Pdk.Pdk;
+namespace Kong.Pdk;
 
 /// <summary><c>kong.log</c>: writes to Kong's error log, tagged with the plugin; and the log serializer. Each
 /// call is a round trip: log sparingly on hot paths.</summary>

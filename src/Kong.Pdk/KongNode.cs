@@ -1,7 +1,8 @@
+using Kong.Pdk.Pdk;
 using Kong.Pdk.Server;
 using MessagePack;
 
-namespace Kong.Pdk.Pdk;
+namespace Kong.Pdk;
 
 /// <summary><c>kong.ip</c>: trusted-address checks.</summary>
 public sealed class KongIp

@@ -1,7 +1,8 @@
+using Kong.Pdk.Pdk;
 using Kong.Pdk.Server;
 using MessagePack;
 
-namespace Kong.Pdk.Pdk;
+namespace Kong.Pdk;
 
 /// <summary><c>kong.router</c>: the route and service the request matched.</summary>
 public sealed class KongRouter

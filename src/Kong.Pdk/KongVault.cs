@@ -1,7 +1,8 @@
+using Kong.Pdk.Pdk;
 using Kong.Pdk.Server;
 using MessagePack;
 
-namespace Kong.Pdk.Pdk;
+namespace Kong.Pdk;
 
 /// <summary><c>kong.vault</c>: secret references such as <c>{vault://env/my-secret}</c> (MsgPack only).</summary>
 public sealed class KongVault

@@ -1,7 +1,8 @@
+using Kong.Pdk.Pdk;
 using Kong.Pdk.Server;
 using MessagePack;
 
-namespace Kong.Pdk.Pdk;
+namespace Kong.Pdk;
 
 /// <summary><c>kong.client</c>: the client connection and the authenticated consumer.</summary>
 public sealed class KongClient
