@@ -268,3 +268,35 @@ public sealed class OrphanTests
         }
     }
 }
+
+public sealed class BuildOutputTests
+{
+    [Fact]
+    public async Task Build_OutputHoldsTheExecutableUnderThePluginName_AndAKongConfSnippet()
+    {
+        string output = Path.GetDirectoryName(PluginProcess.PluginDll)!;
+        string executable = Path.Combine(output, "hello-dotnet");
+        Assert.True(File.Exists(executable), "the build output should hold the executable named after the plugin");
+
+        var info = new System.Diagnostics.ProcessStartInfo(executable, "-dump") { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        try
+        {
+            string dump = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, process.ExitCode);
+            Assert.StartsWith("""{"Protocol":"MsgPack:1","Plugins":[{"Name":"hello-dotnet",""", dump);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill();
+        }
+
+        string[] snippet = await File.ReadAllLinesAsync(Path.Combine(output, "kong.conf.snippet"));
+        Assert.Contains("plugins = bundled,hello-dotnet", snippet);
+        Assert.Contains("pluginserver_names = hello-dotnet", snippet);
+        Assert.Contains("pluginserver_hello_dotnet_socket = /usr/local/kong/hello-dotnet.socket", snippet);
+        Assert.Contains("pluginserver_hello_dotnet_start_cmd = /usr/local/bin/hello-dotnet -kong-prefix /usr/local/kong", snippet);
+        Assert.Contains("pluginserver_hello_dotnet_query_cmd = /usr/local/bin/hello-dotnet -dump", snippet);
+    }
+}

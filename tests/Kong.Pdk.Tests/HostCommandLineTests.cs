@@ -100,3 +100,31 @@ public sealed class HostCommandLineTests
         Assert.Equal("log", json.RootElement.GetProperty("Plugins")[0].GetProperty("Phases")[0].GetString());
     }
 }
+
+public sealed class KongConfSnippetTests
+{
+    [Fact]
+    public void TwoPluginsInOneExecutable_OneServerEntryEach_SelectedWithPlugin()
+    {
+        var a = new TestPlugin("auth-plugin").On(KongPhase.Access, (_, _) => ValueTask.CompletedTask);
+        var b = new TestPlugin("audit-plugin").On(KongPhase.Log, (_, _) => ValueTask.CompletedTask);
+        string[] lines = Hosting.KongConfSnippet.Write([a, b], 2, "my-plugins", "/opt/bin/", "/usr/local/kong/").Split('\n');
+        Assert.Contains("plugins = bundled,auth-plugin,audit-plugin", lines);
+        Assert.Contains("pluginserver_names = auth-plugin,audit-plugin", lines);
+        Assert.Contains("pluginserver_auth_plugin_socket = /usr/local/kong/auth-plugin.socket", lines);
+        Assert.Contains("pluginserver_auth_plugin_start_cmd = /opt/bin/my-plugins -plugin auth-plugin -kong-prefix /usr/local/kong", lines);
+        Assert.Contains("pluginserver_audit_plugin_query_cmd = /opt/bin/my-plugins -dump -plugin audit-plugin", lines);
+        Assert.DoesNotContain(lines, l => l.Contains(';', StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void KongConfAndPluginNames_AreParsed()
+    {
+        HostCommandLine line = HostCommandLine.Parse(["-kong-conf", "-install-dir", "/opt/bin", "-exe-name", "x", "-plugin-names"], out string? error);
+        Assert.Null(error);
+        Assert.True(line.KongConf);
+        Assert.True(line.PluginNames);
+        Assert.Equal("/opt/bin", line.InstallDir);
+        Assert.Equal("x", line.ExecutableName);
+    }
+}

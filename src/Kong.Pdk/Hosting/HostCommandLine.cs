@@ -19,6 +19,14 @@ internal sealed class HostCommandLine
 
     public bool InlineCompletions { get; private set; }
 
+    public bool KongConf { get; private set; }
+
+    public bool PluginNames { get; private set; }
+
+    public string InstallDir { get; private set; } = "/usr/local/bin";
+
+    public string? ExecutableName { get; private set; }
+
     public KongServerOptions Options { get; } = new();
 
     public static string Usage(string program) => $"""
@@ -28,6 +36,9 @@ internal sealed class HostCommandLine
         and reads its plugin list with pluginserver_<name>_query_cmd (-dump).
 
           -dump                      print the plugin info JSON to stdout and exit
+          -kong-conf                 print the kong.conf lines for this executable and exit
+                                     (with -install-dir DIR, default /usr/local/bin, and -exe-name NAME)
+          -plugin-names              print the plugin names, one per line, and exit
           -kong-prefix DIR, -p DIR   directory of the socket (default {DefaultPrefix})
           -socket PATH               explicit socket path (default <prefix>/<plugin name>.socket)
           -plugin NAME               serve (and dump) only this plugin; repeatable
@@ -77,6 +88,18 @@ internal sealed class HostCommandLine
             {
                 case "dump":
                     line.Dump = true;
+                    break;
+                case "kong-conf":
+                    line.KongConf = true;
+                    break;
+                case "plugin-names":
+                    line.PluginNames = true;
+                    break;
+                case "install-dir":
+                    line.InstallDir = Value() ?? Missing(arg, ref error);
+                    break;
+                case "exe-name":
+                    line.ExecutableName = Value() ?? Missing(arg, ref error);
                     break;
                 case "help" or "h":
                     line.Help = true;

@@ -53,6 +53,19 @@ public static class KongPluginHost
             return 2;
         }
 
+        if (line.PluginNames)
+        {
+            foreach (KongPluginDescriptor plugin in served) await Console.Out.WriteLineAsync(plugin.Name).ConfigureAwait(false);
+            return 0;
+        }
+
+        if (line.KongConf)
+        {
+            string executable = line.ExecutableName ?? (served.Count == 1 ? served[0].Name : program);
+            await Console.Out.WriteAsync(KongConfSnippet.Write(served, plugins.Length, executable, line.InstallDir, line.Prefix)).ConfigureAwait(false);
+            return 0;
+        }
+
         if (line.Dump)
         {
             using Stream stdout = Console.OpenStandardOutput();
