@@ -1,30 +1,35 @@
 #!/usr/bin/env bash
 # Side-by-side run of the MsgPack:1 plugin servers under the same Kong-playing load tool, same machine, same run:
-#   dotnet-jit   samples/HelloPlugin (Kong.Pdk), JIT
-#   dotnet-aot   samples/HelloPlugin published with NativeAOT
-#   js           Kong's JS PDK server (npm kong-pdk) with benchmarks/js-peer/plugins/hello-js.js
-#   raw-floor    Kong.Pdk.LoadTest --raw-echo-server: the same bytes, no PDK logic
+#   dotnet-jit        samples/HelloPlugin (Kong.Pdk), JIT, default connection mode (thread per connection)
+#   dotnet-aot        samples/HelloPlugin published with NativeAOT (its csproj sets PublishAot), thread mode
+#   dotnet-jit-async  the JIT build with -connection-mode async (pipelines on the thread pool)
+#   js                Kong's JS PDK server (npm kong-pdk) with benchmarks/js-peer/plugins/hello-js.js
+#   raw-floor         Kong.Pdk.LoadTest --raw-echo-server: the same bytes, no PDK logic
 # Writes docs/performance-results.md.
 #
 # Environment:
 #   DURATION=5          seconds measured per row          WARMUP=1   seconds of warm-up per row
-#   CONCURRENCY="1 4 16 64"                               SERVERS="dotnet-jit dotnet-aot js raw-floor"
+#   CONCURRENCY="1 4 16 64"       SERVERS="dotnet-jit dotnet-aot dotnet-jit-async js raw-floor"
 #   PAYLOAD=11          host header value size (bytes)     CALLS=2    PDK calls per event (HelloPlugin: 2)
-#   MEMORY_RUN=0        1: also 1,000,000 events at concurrency 16 against dotnet-jit (RSS after warm-up vs end)
+#   MEMORY_RUN=0        1: also 1,000,000 events at concurrency 16 against dotnet-jit (thread mode) and
+#                       dotnet-aot: RSS and server fds/threads after warm-up vs at the end
+#   MEMORY_EVENTS=1000000
 #   OUT=docs/performance-results.md
 #   SKIP_AOT_PUBLISH=1  reuse artifacts/bench/hello-aot from an earlier run
-# Extra server kinds: dotnet-jit+inline, dotnet-aot+inline run the same binaries with
-# DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 (socket completions on the epoll thread, no thread-pool hop).
+# Extra server kinds (not run by default): dotnet-aot-async (NativeAOT, -connection-mode async), and
+# dotnet-jit-async+inline, dotnet-aot-async+inline: async mode with the -inline-completions host flag
+# (socket completions on the epoll thread, no thread-pool hop; only for handlers that never block).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-1}
 CONCURRENCY=${CONCURRENCY:-"1 4 16 64"}
-SERVERS=${SERVERS:-"dotnet-jit dotnet-aot js raw-floor"}
+SERVERS=${SERVERS:-"dotnet-jit dotnet-aot dotnet-jit-async js raw-floor"}
 PAYLOAD=${PAYLOAD:-11}
 CALLS=${CALLS:-2}
 MEMORY_RUN=${MEMORY_RUN:-0}
+MEMORY_EVENTS=${MEMORY_EVENTS:-1000000}
 OUT=${OUT:-docs/performance-results.md}
 WORK=$ROOT/artifacts/bench
 SOCKDIR=$(mktemp -d /tmp/kong-bench.XXXXXX)
@@ -67,8 +72,10 @@ for c in $CONCURRENCY; do
     case $s in
       dotnet-jit) run dotnet-jit "$SOCKDIR/jit.socket" hello-dotnet "$c" "$HELLO_JIT -socket $SOCKDIR/jit.socket -log-level warn" ;;
       dotnet-aot) run dotnet-aot "$SOCKDIR/aot.socket" hello-dotnet "$c" "$HELLO_AOT -socket $SOCKDIR/aot.socket -log-level warn" ;;
-      dotnet-jit+inline) run dotnet-jit+inline "$SOCKDIR/jiti.socket" hello-dotnet "$c" "$HELLO_JIT -inline-completions -socket $SOCKDIR/jiti.socket -log-level warn" ;;
-      dotnet-aot+inline) run dotnet-aot+inline "$SOCKDIR/aoti.socket" hello-dotnet "$c" "$HELLO_AOT -inline-completions -socket $SOCKDIR/aoti.socket -log-level warn" ;;
+      dotnet-jit-async) run dotnet-jit-async "$SOCKDIR/jita.socket" hello-dotnet "$c" "$HELLO_JIT -connection-mode async -socket $SOCKDIR/jita.socket -log-level warn" ;;
+      dotnet-aot-async) run dotnet-aot-async "$SOCKDIR/aota.socket" hello-dotnet "$c" "$HELLO_AOT -connection-mode async -socket $SOCKDIR/aota.socket -log-level warn" ;;
+      dotnet-jit-async+inline) run dotnet-jit-async+inline "$SOCKDIR/jiti.socket" hello-dotnet "$c" "$HELLO_JIT -connection-mode async -inline-completions -socket $SOCKDIR/jiti.socket -log-level warn" ;;
+      dotnet-aot-async+inline) run dotnet-aot-async+inline "$SOCKDIR/aoti.socket" hello-dotnet "$c" "$HELLO_AOT -connection-mode async -inline-completions -socket $SOCKDIR/aoti.socket -log-level warn" ;;
       js)         run js "$SOCKDIR/js.socket" hello-js "$c" "$JS_SERVER" ;;
       raw-floor)  run raw-floor "$SOCKDIR/raw.socket" hello-dotnet "$c" "$LOADTEST --raw-echo-server $SOCKDIR/raw.socket --calls $CALLS --payload $PAYLOAD" ;;
       *) echo "unknown server $s" >&2; exit 2 ;;
@@ -78,10 +85,16 @@ done
 
 MEMORY_TABLE=""
 if [[ "$MEMORY_RUN" == 1 ]]; then
-  MEMORY_TABLE=$(mktemp)
-  echo "== memory: 1,000,000 events at concurrency 16, dotnet-jit"
-  $LOADTEST --server-cmd "$HELLO_JIT -socket $SOCKDIR/mem.socket -log-level warn" --socket "$SOCKDIR/mem.socket" -c 16 -n 1000000 -w 3 \
-    --label "dotnet-jit 1M events" --markdown "$MEMORY_TABLE" --server-log "$WORK/memory.log" -q || rc=1
+  MEMORY_TABLE=$(mktemp); MEMORY_TEXT=$(mktemp)
+  mem() { # label command...
+    local label=$1; shift
+    echo "== memory: $MEMORY_EVENTS events at concurrency 16, $label"
+    $LOADTEST --server-cmd "$* -socket $SOCKDIR/mem.socket -log-level warn" --socket "$SOCKDIR/mem.socket" -c 16 -n "$MEMORY_EVENTS" -w 3 \
+      --calls "$CALLS" --payload "$PAYLOAD" --label "$label $MEMORY_EVENTS events" --markdown "$MEMORY_TABLE" \
+      --server-log "$WORK/memory-$label.log" -q | tee -a "$MEMORY_TEXT" || rc=1
+  }
+  mem dotnet-jit "$HELLO_JIT"
+  [[ -x "$HELLO_AOT" ]] && mem dotnet-aot "$HELLO_AOT"
 fi
 
 # NativeAOT: -dump median over 21 runs, idle RSS.
@@ -117,15 +130,19 @@ JIT_DUMP_MS=$( { s=$(date +%s%N); $HELLO_JIT -dump >/dev/null; e=$(date +%s%N); 
   echo
   echo "PDK call = one \`plugin.Step\` round trip (Kong sends the PDK result, the server answers with the next call or \"ret\")."
   echo "server CPU = utime+stime of the server process over the measured window, divided by events."
-  if [[ -n "$MEMORY_TABLE" ]]; then echo; echo "## Memory over 1,000,000 events"; echo; cat "$MEMORY_TABLE"; fi
+  if [[ -n "$MEMORY_TABLE" ]]; then
+    echo; echo "## Memory over $MEMORY_EVENTS events at concurrency 16"; echo; cat "$MEMORY_TABLE"
+    echo; echo "Server fds and threads (load tool report):"; echo
+    grep -E '^(== |server RSS|server handles)' "$MEMORY_TEXT" | sed 's/^/    /'
+  fi
   echo
   echo "## NativeAOT"
   echo
-  echo "- IL2xxx/IL3xxx warnings in \`dotnet publish -p:PublishAot=true\`: $AOT_WARNINGS"
+  echo "- IL2xxx/IL3xxx warnings in \`dotnet publish samples/HelloPlugin -c Release -r linux-x64\` (PublishAot in the csproj): $AOT_WARNINGS"
   echo "- \`-dump\` median of 21 runs: $DUMP_MS ms (JIT, one run: $JIT_DUMP_MS ms)"
   echo "- idle RSS after start: $IDLE_RSS MB"
 } > "$OUT"
-rm -f "$TABLE" ${MEMORY_TABLE:+"$MEMORY_TABLE"}
+rm -f "$TABLE" ${MEMORY_TABLE:+"$MEMORY_TABLE" "$MEMORY_TEXT"}
 echo "== wrote $OUT"
 cat "$OUT"
 exit $rc
