@@ -107,6 +107,12 @@ public sealed class PackageTests(PackageFixture package, ITestOutputHelper outpu
         Assert.False(fields["extra"].TryGetProperty("required", out _));
         Assert.Equal("record", fields["upstream"].GetProperty("type").GetString());
         Assert.True(fields["upstream"].GetProperty("required").GetBoolean());
+
+        // build/Kong.Pdk.targets came with the package: the executable under the plugin's name and the kong.conf lines.
+        string outputFolder = Path.GetDirectoryName(dll)!;
+        Assert.True(File.Exists(Path.Combine(outputFolder, "package-probe")), "the executable named after the plugin");
+        string snippet = File.ReadAllText(Path.Combine(outputFolder, "kong.conf.snippet"));
+        Assert.Contains("pluginserver_package_probe_query_cmd = /usr/local/bin/package-probe -dump", snippet);
     }
 
     [Fact]
