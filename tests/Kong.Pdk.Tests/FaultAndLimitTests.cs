@@ -155,6 +155,26 @@ public abstract class FaultAndLimitTests
     }
 
     [Fact]
+    public async Task HandlerThatRunsOutOfMemory_FailsClosed_AndTheServerKeepsServing()
+    {
+        var plugin = new TestPlugin("my-plugin").On(KongPhase.Access, (_, _) =>
+        {
+            byte[] huge = new byte[Array.MaxLength + 1L]; // OutOfMemoryException: no allocation happens
+            GC.KeepAlive(huge);
+            return ValueTask.CompletedTask;
+        });
+        await using InProcessServer server = Start(plugin);
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin");
+        RpcAnswer log = await server.HandleEventAsync(kong, 7, "access");
+        Assert.Equal("kong.log.err", log.CallMethod);
+        Assert.Contains("OutOfMemoryException", (string)log.CallArgs[0]!);
+        Assert.Equal("kong.response.error", (await server.StepAsync(kong, log.EventId, null, hasData: false)).CallMethod);
+        RpcAnswer next = await server.HandleEventAsync(kong, 7, "access");
+        Assert.Equal("kong.log.err", next.CallMethod);
+    }
+
+    [Fact]
     public async Task SocketFile_HasTheConfiguredMode()
     {
         await using InProcessServer server = Start(Echo());
