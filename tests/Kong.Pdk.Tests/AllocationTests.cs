@@ -20,6 +20,7 @@ public sealed class AllocationTests
         int steps = 0;
         long Run()
         {
+            Span<byte> scratch = stackalloc byte[64];
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 1_000; i++)
             {
@@ -29,7 +30,6 @@ public sealed class AllocationTests
                 reader.ReadArrayHeader();
                 reader.ReadInt64();
                 reader.ReadInt64();
-                Span<byte> scratch = stackalloc byte[64];
                 int n = MsgPackRead.ReadKey(ref reader, scratch);
                 if (RpcMethodNames.Parse(scratch[..n]) == RpcMethod.Step) steps++;
                 reader.ReadArrayHeader();
