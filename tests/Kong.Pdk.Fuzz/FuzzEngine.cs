@@ -37,9 +37,14 @@ public sealed class FuzzEngine
          "plugin.GetStatus", "plugin.InstanceStatus", "plugin.GetPluginInfo", "plugin.Nope", "plugin.", "", "plugin.StepX"];
 
     private readonly int _seed;
+    private readonly KongConnectionMode _mode;
     private long _inputs, _answers, _closes, _incomplete, _hangs, _malformed, _msgId;
 
-    public FuzzEngine(int seed) => _seed = seed;
+    public FuzzEngine(int seed, KongConnectionMode mode = KongConnectionMode.Thread)
+    {
+        _seed = seed;
+        _mode = mode;
+    }
 
     /// <summary>Runs until <paramref name="inputs"/> inputs were sent or <paramref name="duration"/> passed.</summary>
     public async Task<FuzzReport> RunAsync(long inputs, TimeSpan duration, int workers, Action<string>? progress = null)
@@ -57,6 +62,7 @@ public sealed class FuzzEngine
             InstanceIdleTtl = TimeSpan.FromMinutes(10),
             SweepInterval = TimeSpan.FromMilliseconds(50),
             ShutdownTimeout = TimeSpan.FromMilliseconds(200),
+            ConnectionMode = _mode,
         };
         var server = new PluginServer([new FuzzPlugin()], options, new ServerLog("fuzz", KongLogLevel.Warn, TextWriter.Synchronized(log)));
         using var stop = new CancellationTokenSource();

@@ -1,4 +1,5 @@
-// Long-running fuzzer for the plugin server (issue 6): dotnet run --project tests/Kong.Pdk.Fuzz -c Release -- [--inputs N] [--seconds S] [--seed N] [--workers N]
+// Long-running fuzzer for the plugin server (issue 6):
+// dotnet run --project tests/Kong.Pdk.Fuzz -c Release -- [--inputs N] [--seconds S] [--seed N] [--workers N] [--connection-mode thread|async]
 using System.Globalization;
 using Kong.Pdk.Fuzz;
 
@@ -6,6 +7,7 @@ long inputs = 1_000_000;
 double seconds = 600;
 int seed = 1;
 int workers = 4;
+var mode = Kong.Pdk.Hosting.KongConnectionMode.Thread;
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
@@ -14,14 +16,15 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--workers": workers = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--connection-mode": mode = Enum.Parse<Kong.Pdk.Hosting.KongConnectionMode>(args[i + 1], ignoreCase: true); break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }
 
 long unobserved = 0;
 TaskScheduler.UnobservedTaskException += (_, e) => { Interlocked.Increment(ref unobserved); Console.Error.WriteLine("unobserved: " + e.Exception); };
-Console.WriteLine($"fuzzing: up to {inputs:N0} inputs or {seconds} s, seed {seed}, {workers} workers");
-FuzzReport report = await new FuzzEngine(seed).RunAsync(inputs, TimeSpan.FromSeconds(seconds), workers, p => Console.Error.WriteLine(p));
+Console.WriteLine($"fuzzing: up to {inputs:N0} inputs or {seconds} s, seed {seed}, {workers} workers, {mode} connections");
+FuzzReport report = await new FuzzEngine(seed, mode).RunAsync(inputs, TimeSpan.FromSeconds(seconds), workers, p => Console.Error.WriteLine(p));
 GC.Collect();
 GC.WaitForPendingFinalizers();
 Console.WriteLine(report);

@@ -11,11 +11,11 @@ namespace Kong.Pdk.Tests;
 public sealed class FuzzTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public async Task Fuzz_SeededInputs_NoHangNoMalformedAnswer_RegistriesBackToBaseline(int seed)
+    [InlineData(1, Hosting.KongConnectionMode.Thread)]
+    [InlineData(2, Hosting.KongConnectionMode.Async)]
+    public async Task Fuzz_SeededInputs_NoHangNoMalformedAnswer_RegistriesBackToBaseline(int seed, Hosting.KongConnectionMode mode)
     {
-        FuzzReport report = await new FuzzEngine(seed).RunAsync(inputs: 15_000, duration: TimeSpan.FromSeconds(60), workers: 4);
+        FuzzReport report = await new FuzzEngine(seed, mode).RunAsync(inputs: 15_000, duration: TimeSpan.FromSeconds(60), workers: 4);
         Assert.True(report.Passed, report.ToString());
         Assert.True(report.Answers > 5_000, report.ToString());
         Assert.True(report.Closes > 100, report.ToString());
