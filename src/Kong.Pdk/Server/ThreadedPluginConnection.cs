@@ -14,8 +14,6 @@ namespace Kong.Pdk.Server;
 /// </summary>
 internal sealed class ThreadedPluginConnection : PluginConnection
 {
-    private const int StackSize = 1024 * 1024;
-
     private readonly PluginServer _server;
     private readonly Socket _socket;
     private readonly PooledBufferWriter _output = new();
@@ -36,7 +34,8 @@ internal sealed class ThreadedPluginConnection : PluginConnection
     public override Task RunAsync(CancellationToken stopToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() => Serve(stopToken, done), StackSize)
+        // The runtime's default stack size, as thread-pool threads have: handler code runs on this thread.
+        var thread = new Thread(() => Serve(stopToken, done))
         {
             IsBackground = true,
             Name = "kong-connection-" + Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
