@@ -14,8 +14,6 @@ public enum KongEventEndReason
     /// <summary>The handler computed longer than the handler deadline without making a PDK call.</summary>
     DeadlineExceeded,
 
-    /// <summary>The connection that had to carry the next message was closed.</summary>
-    ConnectionLost,
 
     /// <summary>The server is shutting down.</summary>
     ShuttingDown,
@@ -41,7 +39,6 @@ public sealed class KongEventEndedException : OperationCanceledException
         KongEventEndReason.Exited => "The event has ended: kong.response.exit or kong.response.error was called, and Kong does not answer after it.",
         KongEventEndReason.Abandoned => "The event was abandoned: Kong sent no step within the event idle timeout.",
         KongEventEndReason.DeadlineExceeded => "The event ended: the handler passed its deadline.",
-        KongEventEndReason.ConnectionLost => "The event ended: the connection to Kong was closed.",
         _ => "The event ended: the plugin server is shutting down.",
     };
 }

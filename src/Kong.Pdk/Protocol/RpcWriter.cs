@@ -67,7 +67,4 @@ internal static class RpcWriter
         writer.WriteRaw(call);
         writer.Flush();
     }
-
-    /// <summary>Writes a UTF-8 string as MessagePack str (helper for callers that hold bytes).</summary>
-    public static void WriteUtf8(ref MessagePackWriter writer, ReadOnlySpan<byte> utf8) => writer.WriteString(utf8);
 }

@@ -60,8 +60,6 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
 
     internal bool IsFinished => Volatile.Read(ref _state) == Finished;
 
-    internal CancellationToken EventToken => _cts.Token;
-
     /// <summary>Starts the handler; called by the connection that received <c>plugin.HandleEvent</c>. The handler
     /// runs inline until its first PDK call, which answers <paramref name="msgId"/> on <paramref name="connection"/>.</summary>
     public void Start(PluginConnection connection, long msgId)
@@ -330,20 +328,6 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             var (ev, r) = state;
             ev._pending.SetException(new KongEventEndedException(r));
         }, (this, reason), preferLocal: false);
-    }
-
-    /// <summary>The connection that had to carry the reply failed; the event cannot continue.</summary>
-    internal void OnConnectionLost()
-    {
-        lock (_sync)
-        {
-            if (_state == Finished) return;
-            _state = Finished;
-            _endReason = KongEventEndReason.ConnectionLost;
-            _server.Events.Remove(this);
-        }
-
-        CancelHandler();
     }
 
     /// <summary>On shutdown after the drain deadline: cancel whatever still runs.</summary>
