@@ -119,7 +119,7 @@ public partial class DocsTests
         var descriptor = (Kong.Pdk.Hosting.KongPluginDescriptor)TestCompiler.Load(result.Output)
             .GetType("HelloPlugin.HelloPlugin", throwOnError: true)!
             .GetProperty("Descriptor")!.GetValue(null)!;
-        Assert.Empty(KongSchemaRules.Validate(descriptor.SchemaJson, descriptor.Name));
+        Assert.Empty(Kong.Pdk.PackageTests.KongSchemaValidator.ValidateSchema(descriptor.SchemaJson, descriptor.Name));
         Assert.Equal(new[] { KongPhase.Access }, descriptor.Phases);
     }
 }

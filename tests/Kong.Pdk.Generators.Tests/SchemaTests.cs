@@ -61,7 +61,7 @@ public class SchemaTests
     public void Schema_AllTypes_PassesKongMetaschemaRules()
     {
         var descriptor = TestCompiler.Descriptor(TestCompiler.Usings + Plugins.AllTypes, "Outer+AllTypesPlugin");
-        Assert.Empty(KongSchemaRules.Validate(descriptor.SchemaJson, "all-types"));
+        Assert.Empty(Kong.Pdk.PackageTests.KongSchemaValidator.ValidateSchema(descriptor.SchemaJson, "all-types"));
         Assert.DoesNotContain("null", descriptor.SchemaJson, StringComparison.Ordinal);
         Assert.Equal(new[] { KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Preread }, descriptor.Phases);
         Assert.Equal("2.0", descriptor.Version);

@@ -71,6 +71,17 @@ public static partial class KongSchemaValidator
         }
     }
 
+    /// <summary>Validates one plugin schema (the dump's <c>Schema</c> object); returns every violation with its path.
+    /// Used on the generator's output, where there is no dump around the schema.</summary>
+    public static List<string> ValidateSchema(string schemaJson, string pluginName)
+    {
+        var errors = new List<string>();
+        using JsonDocument document = JsonDocument.Parse(schemaJson);
+        FindNulls(document.RootElement, "$", errors);
+        CheckSchema(document.RootElement, "$", pluginName, errors);
+        return errors;
+    }
+
     private static KongDumpInfo? CheckDump(JsonElement root, List<string> errors, List<string>? expectedPhases)
     {
         if (root.ValueKind != JsonValueKind.Object)
