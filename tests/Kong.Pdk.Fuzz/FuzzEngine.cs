@@ -4,7 +4,7 @@ using System.Text;
 using Kong.Pdk.Hosting;
 using Kong.Pdk.Protocol;
 using Kong.Pdk.Server;
-using MessagePack;
+using Kong.Pdk.TestSupport;
 
 namespace Kong.Pdk.Fuzz;
 
@@ -80,7 +80,7 @@ public sealed class FuzzEngine
             {
                 foreach (PluginInstance instance in server.Instances.Snapshot().ToList())
                 {
-                    await cleanup.SendAsync(Mp(new object?[] { 0L, NextId(), "plugin.CloseInstance", new object?[] { (long)instance.Id } }));
+                    await cleanup.SendAsync(Mp.Encode(new object?[] { 0L, NextId(), "plugin.CloseInstance", new object?[] { (long)instance.Id } }));
                     await cleanup.ReadAsync(AnswerBound);
                 }
             }
@@ -95,7 +95,7 @@ public sealed class FuzzEngine
             bool finalServed = await FinalRequestAsync(socketPath);
             await using (var closer = await FuzzConnection.ConnectAsync(socketPath))
             {
-                await closer.SendAsync(Mp(new object?[] { 0L, NextId(), "plugin.CloseInstance", new object?[] { 4242L } }));
+                await closer.SendAsync(Mp.Encode(new object?[] { 0L, NextId(), "plugin.CloseInstance", new object?[] { 4242L } }));
                 await closer.ReadAsync(AnswerBound);
             }
 
@@ -121,12 +121,12 @@ public sealed class FuzzEngine
     private async Task<bool> FinalRequestAsync(string socketPath)
     {
         await using var kong = await FuzzConnection.ConnectAsync(socketPath);
-        await kong.SendAsync(Mp(new object?[] { 0L, 1L, "plugin.StartInstance", new object?[] { Map("Name", "fuzz", "Config", """{"__seq__":4242}""") } }));
+        await kong.SendAsync(Mp.Encode(new object?[] { 0L, 1L, "plugin.StartInstance", new object?[] { Mp.Map("Name", "fuzz", "Config", """{"__seq__":4242}""") } }));
         object? answer = await kong.ReadAsync(AnswerBound);
         if (answer is not object?[] { Length: 4 } started || started[2] is not null) return false;
-        await kong.SendAsync(Mp(new object?[] { 0L, 2L, "plugin.HandleEvent", new object?[] { Map("InstanceId", 4242L, "EventName", "access") } }));
+        await kong.SendAsync(Mp.Encode(new object?[] { 0L, 2L, "plugin.HandleEvent", new object?[] { Mp.Map("InstanceId", 4242L, "EventName", "access") } }));
         if (await kong.ReadAsync(AnswerBound) is not object?[] { Length: 4 } call || call[3] is not Dictionary<object, object?> reply) return false;
-        await kong.SendAsync(Mp(new object?[] { 0L, 3L, "plugin.Step", new object?[] { Map("EventId", reply["EventId"]) } }));
+        await kong.SendAsync(Mp.Encode(new object?[] { 0L, 3L, "plugin.Step", new object?[] { Mp.Map("EventId", reply["EventId"]) } }));
         return await kong.ReadAsync(AnswerBound) is object?[] { Length: 4 } ret && ret[3] is Dictionary<object, object?> end && Equals(end["Data"], "ret");
     }
 
@@ -233,7 +233,7 @@ public sealed class FuzzEngine
         long eventId = eventIds[random.Next(eventIds.Count)];
         object? param = random.Next(9) switch
         {
-            0 => Map("Name", random.Next(6) == 0 ? "other" : "fuzz", "Config", random.Next(8) switch
+            0 => Mp.Map("Name", random.Next(6) == 0 ? "other" : "fuzz", "Config", random.Next(8) switch
             {
                 0 => "not json",
                 1 => """{"throw":1}""",
@@ -241,10 +241,10 @@ public sealed class FuzzEngine
                 _ => $$"""{"__seq__":{{random.Next(0, 24)}},"__key__":"k","x":{{random.Next()}}}""",
             }),
             1 => instance,
-            2 => Map("InstanceId", instance, "EventName", Phases[random.Next(Phases.Length)]),
-            3 or 4 or 5 => random.Next(5) == 0 ? Map("EventId", eventId) : Map("EventId", eventId, "Data", random.Next(3) == 0 ? Modes[random.Next(Modes.Length)] : RandomValue(random, 3)),
+            2 => Mp.Map("InstanceId", instance, "EventName", Phases[random.Next(Phases.Length)]),
+            3 or 4 or 5 => random.Next(5) == 0 ? Mp.Map("EventId", eventId) : Mp.Map("EventId", eventId, "Data", random.Next(3) == 0 ? Modes[random.Next(Modes.Length)] : RandomValue(random, 3)),
             6 => "fuzz",
-            7 => Map("InstanceId", instance),
+            7 => Mp.Map("InstanceId", instance),
             _ => RandomValue(random, 2),
         };
         string method = random.Next(10) switch
@@ -255,7 +255,7 @@ public sealed class FuzzEngine
             7 => "plugin.CloseInstance",
             _ => Methods[random.Next(Methods.Length)],
         };
-        return Mp(new object?[] { 0L, msgId, method, new object?[] { param } });
+        return Mp.Encode(new object?[] { 0L, msgId, method, new object?[] { param } });
     }
 
     private static byte[] Mutate(Random random, byte[] bytes)
@@ -291,29 +291,29 @@ public sealed class FuzzEngine
     {
         object? value = "x";
         int depth = random.Next(10, 40);
-        for (int i = 0; i < depth; i++) value = random.Next(2) == 0 ? new object?[] { value } : Map("k", value);
-        return Mp(new object?[] { 0L, NextId(), "plugin.Step", new object?[] { Map("EventId", 1L, "Data", value) } });
+        for (int i = 0; i < depth; i++) value = random.Next(2) == 0 ? new object?[] { value } : Mp.Map("k", value);
+        return Mp.Encode(new object?[] { 0L, NextId(), "plugin.Step", new object?[] { Mp.Map("EventId", 1L, "Data", value) } });
     }
 
     private byte[] Oversized(Random random)
-        => Mp(new object?[] { 0L, NextId(), "plugin.Step", new object?[] { Map("EventId", 1L, "Data", new string('x', 64 * 1024 + random.Next(1000))) } });
+        => Mp.Encode(new object?[] { 0L, NextId(), "plugin.Step", new object?[] { Mp.Map("EventId", 1L, "Data", new string('x', 64 * 1024 + random.Next(1000))) } });
 
     private byte[] WrongTyped(Random random)
     {
         object?[][] shapes =
         [
-            [0L, NextId(), "plugin.HandleEvent", new object?[] { Map("InstanceId", "7", "EventName", 3L) }],
-            [0L, NextId(), "plugin.StartInstance", new object?[] { Map("Name", 5L, "Config", new object?[] { 1L }) }],
-            [0L, NextId(), "plugin.Step", new object?[] { Map("EventId", -1L, "Data", 1.5) }],
-            [0L, NextId(), "plugin.Step", new object?[] { Map("EventId", long.MaxValue) }],
-            [0L, NextId(), "plugin.CloseInstance", new object?[] { Map("a", 1L) }],
-            [0L, NextId(), "plugin.HandleEvent", Map("InstanceId", 1L)],
+            [0L, NextId(), "plugin.HandleEvent", new object?[] { Mp.Map("InstanceId", "7", "EventName", 3L) }],
+            [0L, NextId(), "plugin.StartInstance", new object?[] { Mp.Map("Name", 5L, "Config", new object?[] { 1L }) }],
+            [0L, NextId(), "plugin.Step", new object?[] { Mp.Map("EventId", -1L, "Data", 1.5) }],
+            [0L, NextId(), "plugin.Step", new object?[] { Mp.Map("EventId", long.MaxValue) }],
+            [0L, NextId(), "plugin.CloseInstance", new object?[] { Mp.Map("a", 1L) }],
+            [0L, NextId(), "plugin.HandleEvent", Mp.Map("InstanceId", 1L)],
             [0L, NextId(), 42L, Array.Empty<object?>()],
             [0L, NextId(), "plugin.GetStatus"],
             [1L, NextId(), null, null],
             [0L, -5L, "plugin.GetStatus", Array.Empty<object?>()],
         ];
-        return Mp(shapes[random.Next(shapes.Length)]);
+        return Mp.Encode(shapes[random.Next(shapes.Length)]);
     }
 
     private static object? RandomValue(Random random, int depth)
@@ -329,7 +329,7 @@ public sealed class FuzzEngine
                 byte[] raw = new byte[random.Next(0, 20)];
                 random.NextBytes(raw);
                 return raw;
-            case 6: return new StrBytes([0xff, 0xfe, (byte)random.Next(256)]);
+            case 6: return new MpStrBytes([0xff, 0xfe, (byte)random.Next(256)]);
             case 7:
             case 8:
                 return Enumerable.Range(0, random.Next(0, 5)).Select(_ => RandomValue(random, depth - 1)).ToArray();
@@ -340,46 +340,6 @@ public sealed class FuzzEngine
         }
     }
 
-    private sealed record StrBytes(byte[] Bytes);
-
-    private static Dictionary<object, object?> Map(params object?[] keyValues)
-    {
-        var map = new Dictionary<object, object?>();
-        for (int i = 0; i < keyValues.Length; i += 2) map[keyValues[i]!] = keyValues[i + 1];
-        return map;
-    }
-
-    internal static byte[] Mp(object? value)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        Write(ref writer, value);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-
-        static void Write(ref MessagePackWriter writer, object? value)
-        {
-            switch (value)
-            {
-                case null: writer.WriteNil(); break;
-                case bool b: writer.Write(b); break;
-                case long l: writer.Write(l); break;
-                case double d: writer.Write(d); break;
-                case string s: writer.Write(s); break;
-                case byte[] bytes: writer.Write(bytes); break;
-                case StrBytes str: writer.WriteString(str.Bytes); break;
-                case object?[] array:
-                    writer.WriteArrayHeader(array.Length);
-                    foreach (object? item in array) Write(ref writer, item);
-                    break;
-                case Dictionary<object, object?> map:
-                    writer.WriteMapHeader(map.Count);
-                    foreach (var pair in map) { Write(ref writer, pair.Key); Write(ref writer, pair.Value); }
-                    break;
-                default: throw new ArgumentException(value.GetType().Name);
-            }
-        }
-    }
 }
 
 /// <summary>A client connection that skips the serverPid notification and reads whole values with a bound.</summary>
@@ -422,7 +382,7 @@ internal sealed class FuzzConnection : IAsyncDisposable
             var sequence = new ReadOnlySequence<byte>(_buffer, 0, _count);
             if (RpcFramer.TryFindMessage(sequence, int.MaxValue, 256, out long length) == FrameStatus.Complete)
             {
-                object? value = Decode(_buffer.AsMemory(0, (int)length));
+                object? value = Mp.Decode(_buffer.AsSpan(0, (int)length).ToArray());
                 Buffer.BlockCopy(_buffer, (int)length, _buffer, 0, _count - (int)length);
                 _count -= (int)length;
                 return value;
@@ -432,36 +392,6 @@ internal sealed class FuzzConnection : IAsyncDisposable
             int read = await _socket.ReceiveAsync(_buffer.AsMemory(_count), SocketFlags.None, cts.Token);
             if (read == 0) throw new EndOfStreamException();
             _count += read;
-        }
-    }
-
-    private static object? Decode(ReadOnlyMemory<byte> bytes)
-    {
-        var reader = new MessagePackReader(bytes);
-        return Read(ref reader);
-
-        static object? Read(ref MessagePackReader reader)
-        {
-            switch (reader.NextMessagePackType)
-            {
-                case MessagePackType.Nil: reader.ReadNil(); return null;
-                case MessagePackType.Boolean: return reader.ReadBoolean();
-                case MessagePackType.Integer: return reader.ReadInt64();
-                case MessagePackType.Float: return reader.ReadDouble();
-                case MessagePackType.String: return Encoding.UTF8.GetString(reader.ReadStringSequence()!.Value.ToArray());
-                case MessagePackType.Binary: return reader.ReadBytes()!.Value.ToArray();
-                case MessagePackType.Array:
-                    var array = new object?[reader.ReadArrayHeader()];
-                    for (int i = 0; i < array.Length; i++) array[i] = Read(ref reader);
-                    return array;
-                case MessagePackType.Map:
-                    int n = reader.ReadMapHeader();
-                    var map = new Dictionary<object, object?>();
-                    for (int i = 0; i < n; i++) map[Read(ref reader) ?? "nil"] = Read(ref reader);
-                    return map;
-                default:
-                    throw new InvalidDataException("the server wrote an unexpected MessagePack type: " + reader.NextMessagePackType);
-            }
         }
     }
 
