@@ -112,6 +112,23 @@ public abstract class EventLifecycleTests
     }
 
     [Fact]
+    public async Task Item31_WithExceptionDetailsShown_KongLogCarriesTheMessage_NeverTheStackTrace()
+    {
+        var plugin = new TestPlugin("my-plugin").On(KongPhase.Access, (_, _) => throw new InvalidOperationException("visible detail"));
+        var (server, kong) = await StartAsync(plugin, o => o.HideExceptionDetails = false);
+        await using (server)
+        await using (kong)
+        {
+            RpcAnswer log = await server.HandleEventAsync(kong, 7, "access");
+            string text = Assert.IsType<string>(log.CallArgs[0]);
+            Assert.Contains("InvalidOperationException", text);
+            Assert.Contains("visible detail", text);
+            Assert.DoesNotContain(" at ", text);
+            Assert.Equal("kong.response.error", (await server.StepAsync(kong, log.EventId, null, hasData: false)).CallMethod);
+        }
+    }
+
+    [Fact]
     public async Task Item31_ExceptionWithFailOpen_LogsThenReturns()
     {
         var plugin = new TestPlugin("my-plugin", KongFailurePolicy.FailOpen).On(KongPhase.Access, (_, _) => throw new InvalidOperationException("x"));
