@@ -64,7 +64,7 @@ public static class Plugins
             ] } } ] }
         """;
 
-    /// <summary>The plugin of the recorded vectors (shared/vectors/README.md, "Plugin"), one field of each kind.</summary>
+    /// <summary>The plugin of the recorded vectors (tests/vectors/README.md, "Plugin"), one field of each kind.</summary>
     public const string Vectors = """
         namespace Vectors
         {
@@ -100,12 +100,12 @@ public static class Plugins
         }
         """;
 
-    /// <summary>The "Schema" of shared/vectors/dump.json (raw), as Kong read it.</summary>
+    /// <summary>The "Schema" of tests/vectors/dump.json (raw), as Kong read it.</summary>
     public const string VectorsDumpSchema = """
         {"name":"vectors","fields":[{"config":{"type":"record","fields":[{"message":{"type":"string","default":"hello"}},{"note":{"type":"string"}},{"count":{"type":"integer"}},{"limit":{"type":"integer","default":10}},{"ratio":{"type":"number","default":1.5}},{"threshold":{"type":"number"}},{"enabled":{"type":"boolean","default":true}},{"tags":{"type":"array","elements":{"type":"string"},"default":[]}},{"hosts":{"type":"array","elements":{"type":"string"}}},{"labels":{"type":"map","keys":{"type":"string"},"values":{"type":"string"}}},{"extra":{"type":"map","keys":{"type":"string"},"values":{"type":"integer"}}},{"upstream":{"type":"record","fields":[{"host":{"type":"string","default":"localhost"}},{"port":{"type":"integer","default":8080}},{"tls":{"type":"boolean"}}]}}]}}]}
         """;
 
-    /// <summary>The Config JSON of shared/vectors/README.md fact 14 (startinstance 1), byte for byte.</summary>
+    /// <summary>The Config JSON of tests/vectors/README.md fact 14 (startinstance 1), byte for byte.</summary>
     public const string VectorsConfigJson = """{"__ws_id":"0dc6f45b-8f8d-40d2-a504-473544ee190b","message":"from-kong","labels":{},"count":3,"threshold":2,"upstream":{"host":"localhost","tls":null,"port":9000},"tags":[],"__seq__":1,"limit":10,"ratio":1.5,"enabled":true,"note":null,"hosts":null,"extra":null,"__plugin_id":"9a0f2f7c-1c1e-4a39-9bd2-000000000001","__key__":"plugins:vectors::::0dc6f45b-8f8d-40d2-a504-473544ee190b"}""";
 
     /// <summary>Every supported CLR type, init-only properties, a record struct, nesting three records deep, a

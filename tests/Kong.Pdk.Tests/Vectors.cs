@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Kong.Pdk.Tests;
 
-/// <summary>The recorded Kong ⇄ server messages of ../shared/vectors (see its README).</summary>
+/// <summary>The recorded Kong ⇄ server messages in tests/vectors (a copy kept in the repository; see its README).</summary>
 internal static class Vectors
 {
     public static string Directory
@@ -12,7 +12,7 @@ internal static class Vectors
             string? dir = AppContext.BaseDirectory;
             while (dir is not null && !File.Exists(Path.Combine(dir, "Kong.Pdk.sln"))) dir = Path.GetDirectoryName(dir);
             if (dir is null) throw new InvalidOperationException("repository root not found");
-            string vectors = Path.GetFullPath(Path.Combine(dir, "..", "shared", "vectors"));
+            string vectors = Path.GetFullPath(Path.Combine(dir, "tests", "vectors"));
             if (!System.IO.Directory.Exists(vectors)) throw new InvalidOperationException("the recorded vectors are missing: " + vectors);
             return vectors;
         }
