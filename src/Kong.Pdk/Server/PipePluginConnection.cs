@@ -32,6 +32,9 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
     private PipeWriter Pipe { get; }
 
     /// <inheritdoc/>
+    internal override Socket Socket => _socket;
+
+    /// <inheritdoc/>
     public override IBufferWriter<byte> Output => Pipe;
 
     public override async Task RunAsync(CancellationToken stopToken)

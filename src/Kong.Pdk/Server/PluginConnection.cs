@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Sockets;
 using Kong.Pdk.Protocol;
 
 namespace Kong.Pdk.Server;
@@ -14,6 +15,9 @@ internal abstract class PluginConnection
     protected PluginConnection(long number) => Number = number;
 
     public long Number { get; }
+
+    /// <summary>The accepted socket.</summary>
+    internal abstract Socket Socket { get; }
 
     /// <summary>Where an answer is written; sent by <see cref="CompleteReply"/> (event answers) or by the loop.</summary>
     public abstract IBufferWriter<byte> Output { get; }

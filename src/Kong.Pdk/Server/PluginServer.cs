@@ -38,6 +38,9 @@ internal sealed class PluginServer
 
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>The connections being served (a live view, for tests and diagnostics).</summary>
+    internal IEnumerable<PluginConnection> Connections => _connections.Values;
+
     public KongPluginDescriptor? FindPlugin(string name)
     {
         foreach (KongPluginDescriptor plugin in Plugins)

@@ -10,15 +10,21 @@ namespace Kong.Pdk.Server;
 /// keeps one request in flight per connection, so the thread that receives a step runs the handler's synchronous
 /// part and sends its next call without any hand-off between threads. A handler that blocks holds only its own
 /// connection, which Kong is not using meanwhile. When a handler continues on another thread (it awaited something
-/// else), that thread sends the answer and the connection thread waits for it before it reads on.
+/// else), the connection thread sends the answer once the handler wrote it, so no other thread (the sweep that
+/// enforces deadlines, a thread-pool thread) ever blocks on this socket. Only when the connection thread is itself
+/// busy in handler code does the answer go out with an asynchronous send.
 /// </summary>
 internal sealed class ThreadedPluginConnection : PluginConnection
 {
     private readonly PluginServer _server;
     private readonly Socket _socket;
     private readonly PooledBufferWriter _output = new();
+    private const int ReplyPending = 0, ReplyAwaited = 1, ReplyWritten = 2, ReplySending = 3;
+
     private readonly ManualResetEventSlim _replySent = new(initialState: true);
     private volatile bool _replyOk = true;
+    private int _replyState = ReplyWritten;
+    private int _threadId;
 
     public ThreadedPluginConnection(PluginServer server, Socket socket, long number)
         : base(number)
@@ -26,6 +32,9 @@ internal sealed class ThreadedPluginConnection : PluginConnection
         _server = server;
         _socket = socket;
     }
+
+    /// <inheritdoc/>
+    internal override Socket Socket => _socket;
 
     /// <inheritdoc/>
     public override IBufferWriter<byte> Output => _output;
@@ -49,6 +58,7 @@ internal sealed class ThreadedPluginConnection : PluginConnection
         ServerLog log = _server.Log;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
         int start = 0, end = 0;
+        _threadId = Environment.CurrentManagedThreadId;
         try
         {
             // kong-protocol.md §3.5: the first bytes on every connection.
@@ -133,9 +143,23 @@ internal sealed class ThreadedPluginConnection : PluginConnection
         return larger;
     }
 
+    /// <summary>Waits until the event wrote its answer, then sends it (unless it went out asynchronously).</summary>
     private bool WaitForEventReply(CancellationToken stopToken)
     {
-        // Already set when the handler answered on this thread, which is the common case.
+        if (Interlocked.CompareExchange(ref _replyState, ReplyAwaited, ReplyPending) == ReplyPending)
+        {
+            // The handler continues on another thread: CompleteReply moves the state to ReplyWritten and wakes us.
+            _replySent.Wait(stopToken);
+            return SendOutput();
+        }
+
+        if (Volatile.Read(ref _replyState) == ReplyWritten)
+        {
+            // The handler answered on this thread, which is the common case.
+            return SendOutput();
+        }
+
+        // ReplySending: the answer was written while this thread was busy in handler code; it went out asynchronously.
         _replySent.Wait(stopToken);
         return _replyOk;
     }
@@ -166,12 +190,60 @@ internal sealed class ThreadedPluginConnection : PluginConnection
     }
 
     /// <inheritdoc/>
-    internal override void ExpectEventReply() => _replySent.Reset();
+    internal override void ExpectEventReply()
+    {
+        _replySent.Reset();
+        Volatile.Write(ref _replyState, ReplyPending);
+    }
 
     /// <inheritdoc/>
+    /// <remarks>Never blocks on the socket: the connection thread sends the answer when it waits for it (or will,
+    /// once the handler code it runs returns); otherwise the answer goes out with an asynchronous send.</remarks>
     internal override void CompleteReply()
     {
-        _replyOk = SendOutput();
+        if (Environment.CurrentManagedThreadId == _threadId)
+        {
+            Volatile.Write(ref _replyState, ReplyWritten);
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _replyState, ReplyWritten, ReplyAwaited) == ReplyAwaited)
+        {
+            _replySent.Set();
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _replyState, ReplySending, ReplyPending) == ReplyPending)
+        {
+            // The connection thread runs handler code (for example a handler blocked past its deadline).
+            _ = SendOutputAsync();
+        }
+    }
+
+    /// <summary>Sends what <see cref="Output"/> holds without blocking the caller, then wakes the connection thread.</summary>
+    private async Task SendOutputAsync()
+    {
+        bool ok = true;
+        try
+        {
+            ReadOnlyMemory<byte> bytes = _output.WrittenMemory;
+            while (!bytes.IsEmpty)
+            {
+                int sent = await _socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
+                bytes = bytes[sent..];
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            _server.Log.Debug($"connection {Number}: sending failed: {ex.Message}");
+            ok = false;
+        }
+        finally
+        {
+            _output.Clear();
+        }
+
+        _replyOk = ok;
         _replySent.Set();
     }
 
