@@ -113,6 +113,7 @@ public sealed class PluginTestHost : IAsyncDisposable
     {
         get
         {
+            _server.Log.Flush(TimeSpan.FromSeconds(10));
             lock (_serverOutput) return _serverOutput.ToString();
         }
     }

@@ -99,6 +99,7 @@ public sealed class FuzzEngine
                 await closer.ReadAsync(AnswerBound);
             }
 
+            server.Log.Flush(TimeSpan.FromSeconds(10));
             string[] unexpectedLines = log.ToString().Split('\n').Where(line => line.Contains("unexpected failure", StringComparison.Ordinal) || line.Contains("timeout check failed", StringComparison.Ordinal)).ToArray();
             int unexpected = unexpectedLines.Length;
             foreach (string line in unexpectedLines.Take(3)) progress?.Invoke("unexpected: " + line);

@@ -1,4 +1,6 @@
+using System.IO.Pipes;
 using System.Net.Sockets;
+using System.Text;
 using Kong.Pdk.TestSupport;
 
 namespace Kong.Pdk.Tests;
@@ -9,8 +11,73 @@ public abstract class BackPressureTests
     /// <summary>Every test runs once per connection mode (see the derived classes at the end of the file).</summary>
     protected abstract Hosting.KongConnectionMode Mode { get; }
 
-    private InProcessServer Start(Hosting.KongPluginDescriptor plugin, Action<Hosting.KongServerOptions>? configure = null)
-        => InProcessServer.Start(plugin, options => { options.ConnectionMode = Mode; configure?.Invoke(options); });
+    private InProcessServer Start(Hosting.KongPluginDescriptor plugin, Action<Hosting.KongServerOptions>? configure = null, TextWriter? logOutput = null)
+        => InProcessServer.Start(plugin, options => { options.ConnectionMode = Mode; configure?.Invoke(options); }, logOutput);
+
+    [Fact]
+    public async Task StalledStderrPipe_RequestsStillComplete_AndTheLinesFollowOnceItIsRead()
+    {
+        using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
+        using var reader = new AnonymousPipeClientStream(PipeDirection.In, pipe.ClientSafePipeHandle);
+        var stderr = new StreamWriter(pipe, new UTF8Encoding(false)) { AutoFlush = true };
+
+        // Fill the pipe as a reader that stopped reading leaves it: the last write blocks.
+        long written = 0;
+        bool filling = true;
+        Task filler = Task.Factory.StartNew(() =>
+        {
+            byte[] chunk = new byte[1024];
+            chunk.AsSpan().Fill((byte)'.');
+            chunk[^1] = (byte)'\n';
+            while (Volatile.Read(ref filling))
+            {
+                pipe.Write(chunk);
+                Interlocked.Add(ref written, chunk.Length);
+            }
+        }, TaskCreationOptions.LongRunning);
+        long seen = -1;
+        while (Interlocked.Read(ref written) != seen)
+        {
+            seen = Interlocked.Read(ref written);
+            await Task.Delay(300);
+        }
+
+        Task<string> drained = Task.FromResult("");
+        try
+        {
+            await using InProcessServer server = Start(Echo(), logOutput: stderr);
+            await using KongConnection kong = await server.ConnectAsync();
+            Assert.Equal(7L, await server.StartInstanceAsync(kong, "my-plugin"));
+            for (int i = 0; i < 20; i++)
+            {
+                RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
+                await server.StepAsync(kong, call.EventId, "h");
+                Assert.Equal("ret", (await server.StepAsync(kong, call.EventId, null, hasData: false)).Data);
+                await kong.CallAsync(server.NextMsgId(), "plugin.InstanceStatus", 12345L); // an error answer: a debug line
+            }
+
+            // Kong reads its end again: the queued lines come out.
+            Volatile.Write(ref filling, false);
+            drained = Task.Run(() => new StreamReader(reader, Encoding.UTF8).ReadToEnd());
+            server.Server.Log.Flush(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            Volatile.Write(ref filling, false);
+            if (drained.IsCompleted) _ = Task.Run(() => reader.CopyTo(Stream.Null));
+            await filler.WaitAsync(TimeSpan.FromSeconds(10));
+            stderr.Dispose();
+        }
+
+        string output = await drained.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("instance 7 of my-plugin started", output);
+    }
+
+    private static TestPlugin Echo() => new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) =>
+    {
+        string? host = await kong.Request.GetHeaderAsync("host", ct);
+        await kong.Response.SetHeaderAsync("x-echo", host ?? "", ct);
+    });
 
     [Fact]
     public async Task ClientThatNeverReads_ItsDeadlineAnswerDoesNotStopTheSweep_ForOtherConnections()

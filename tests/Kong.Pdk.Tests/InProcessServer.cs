@@ -28,7 +28,10 @@ internal sealed class InProcessServer : IAsyncDisposable
 
     public StringWriter LogOutput { get; } = new();
 
-    public static InProcessServer Start(KongPluginDescriptor plugin, Action<KongServerOptions>? configure = null)
+    /// <param name="plugin">The plugin served.</param>
+    /// <param name="configure">Adjusts the options (tests use short timeouts).</param>
+    /// <param name="logOutput">Where the server log goes; by default a string that <see cref="Log"/> returns.</param>
+    public static InProcessServer Start(KongPluginDescriptor plugin, Action<KongServerOptions>? configure = null, TextWriter? logOutput = null)
     {
         var options = new KongServerOptions { SweepInterval = TimeSpan.FromMilliseconds(50), ShutdownTimeout = TimeSpan.FromMilliseconds(200) };
         configure?.Invoke(options);
@@ -36,7 +39,7 @@ internal sealed class InProcessServer : IAsyncDisposable
         Directory.CreateDirectory(directory);
         string socketPath = Path.Combine(directory, plugin.Name + ".socket");
         var log = new StringWriter();
-        var server = new PluginServer([plugin], options, new ServerLog(plugin.Name, KongLogLevel.Debug, TextWriter.Synchronized(log)));
+        var server = new PluginServer([plugin], options, new ServerLog(plugin.Name, KongLogLevel.Debug, logOutput ?? TextWriter.Synchronized(log)));
         Socket listener = server.Bind(socketPath);
         var stop = new CancellationTokenSource();
         Task run = server.RunAsync(listener, socketPath, stop.Token);
@@ -49,7 +52,14 @@ internal sealed class InProcessServer : IAsyncDisposable
     private CancellationTokenSource? _stopSource;
     private StringWriter? _log;
 
-    public string Log => _log?.ToString() ?? "";
+    public string Log
+    {
+        get
+        {
+            Server.Log.Flush(TimeSpan.FromSeconds(10));
+            return _log?.ToString() ?? "";
+        }
+    }
 
     public long NextMsgId() => Interlocked.Increment(ref _msgId);
 

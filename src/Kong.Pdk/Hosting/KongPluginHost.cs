@@ -96,6 +96,7 @@ public static class KongPluginHost
         catch (Exception ex) when (ex is KongServerStartException or ArgumentOutOfRangeException)
         {
             log.Error($"cannot start: {ex.Message}");
+            log.Flush(TimeSpan.FromSeconds(2));
             return 1;
         }
 
@@ -105,6 +106,7 @@ public static class KongPluginHost
         log.Info($"listening on {socketPath} (pid {server.Pid}; plugins: {string.Join(", ", served.Select(p => p.Name + " " + p.Version))})");
         await server.RunAsync(listener, socketPath, stop.Token).ConfigureAwait(false);
         log.Info("stopped");
+        log.Flush(TimeSpan.FromSeconds(2)); // bounded: the reader of stderr may be gone
         return 0;
 
         void OnSignal(PosixSignalContext context)

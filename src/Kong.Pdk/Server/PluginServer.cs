@@ -247,5 +247,6 @@ internal sealed class PluginServer
         }
 
         Instances.CollectIdle(nowTicks, (long)Options.InstanceIdleTtl.TotalMilliseconds, Log);
+        Log.ReportSuppressed();
     }
 }

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Kong.Pdk.Hosting;
 
 namespace Kong.Pdk.Server;
@@ -8,35 +10,91 @@ namespace Kong.Pdk.Server;
 /// copies the server's output into its error log (prefixed with <c>[name:pid]</c>); stdout is reserved for
 /// <c>-dump</c>.
 /// </summary>
+/// <remarks>
+/// Logging never blocks the caller: lines go into a bounded queue that one writer drains on a thread-pool thread.
+/// When the reader of stderr stalls, the writer blocks, the queue fills, and further lines are dropped and counted
+/// (reported in one line once the writer catches up). Each call site is also rate-limited
+/// (<see cref="LogRateLimiter"/>), since a peer controls how often most lines fire.
+/// </remarks>
 internal sealed class ServerLog
 {
-    private readonly TextWriter _output;
-    private readonly object _sync = new();
+    public const int DefaultCapacity = 4096;
 
-    public ServerLog(string source, KongLogLevel minimum, TextWriter? output = null)
+    private readonly TextWriter _output;
+    private readonly ConcurrentQueue<string> _queue = new();
+    private readonly int _capacity;
+    private readonly LogRateLimiter _limiter;
+    private int _queued;
+    private int _draining;
+    private long _dropped;
+    private long _droppedUnreported;
+
+    public ServerLog(string source, KongLogLevel minimum, TextWriter? output = null, int capacity = DefaultCapacity, LogRateLimiter? limiter = null)
     {
         Source = source;
         Minimum = minimum;
         _output = output ?? Console.Error;
+        _capacity = capacity;
+        _limiter = limiter ?? new LogRateLimiter();
     }
 
     public string Source { get; }
 
     public KongLogLevel Minimum { get; }
 
+    /// <summary>Lines dropped because the queue was full (the reader of stderr did not keep up).</summary>
+    public long DroppedLines => Interlocked.Read(ref _dropped);
+
+    /// <summary>Lines not written because their call site was over its rate limit.</summary>
+    public long SuppressedLines => _limiter.TotalSuppressed;
+
     public bool IsEnabled(KongLogLevel level) => level >= Minimum && level != KongLogLevel.None;
 
-    public void Debug(string message) => Write(KongLogLevel.Debug, message);
+    public void Debug(string message, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => Write(KongLogLevel.Debug, message, file, line);
 
-    public void Info(string message) => Write(KongLogLevel.Info, message);
+    public void Info(string message, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => Write(KongLogLevel.Info, message, file, line);
 
-    public void Warn(string message) => Write(KongLogLevel.Warn, message);
+    public void Warn(string message, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => Write(KongLogLevel.Warn, message, file, line);
 
-    public void Error(string message) => Write(KongLogLevel.Error, message);
+    public void Error(string message, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) => Write(KongLogLevel.Error, message, file, line);
 
-    public void Write(KongLogLevel level, string message)
+    /// <summary>Queues one record; never blocks. The call site (<paramref name="file"/>, <paramref name="line"/>)
+    /// is the unit of rate limiting.</summary>
+    public void Write(KongLogLevel level, string message, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
     {
         if (!IsEnabled(level)) return;
+        bool admitted = _limiter.Admit(file, line, level, message, out string? summary);
+        if (summary is not null) Enqueue(level, summary);
+        if (admitted) Enqueue(level, message);
+    }
+
+    /// <summary>Writes the count of lines suppressed in rate-limit windows that have ended; called by the sweep.</summary>
+    public void ReportSuppressed() => _limiter.ReportEnded(Enqueue);
+
+    /// <summary>Waits until every queued line was written, or <paramref name="timeout"/> passed (the reader of
+    /// stderr is stalled). Used at exit and by tests.</summary>
+    public bool Flush(TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (Volatile.Read(ref _queued) > 0 || Volatile.Read(ref _draining) != 0)
+        {
+            if (Environment.TickCount64 > deadline) return false;
+            Thread.Sleep(1);
+        }
+
+        return true;
+    }
+
+    private void Enqueue(KongLogLevel level, string message)
+    {
+        if (Interlocked.Increment(ref _queued) > _capacity)
+        {
+            Interlocked.Decrement(ref _queued);
+            Interlocked.Increment(ref _dropped);
+            Interlocked.Increment(ref _droppedUnreported);
+            return;
+        }
+
         string name = level switch
         {
             KongLogLevel.Debug => "debug",
@@ -46,12 +104,56 @@ internal sealed class ServerLog
         };
 
         // One record per line: Kong reads the output line by line.
-        string line = string.Create(CultureInfo.InvariantCulture,
-            $"{DateTime.UtcNow:yyyy/MM/dd HH:mm:ss} [{name}] {Source}: {message.ReplaceLineEndings(" | ")}");
-        lock (_sync)
+        _queue.Enqueue(string.Create(CultureInfo.InvariantCulture,
+            $"{DateTime.UtcNow:yyyy/MM/dd HH:mm:ss} [{name}] {Source}: {message.ReplaceLineEndings(" | ")}"));
+        if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
         {
-            _output.WriteLine(line);
-            _output.Flush();
+            ThreadPool.UnsafeQueueUserWorkItem(static log => log.Drain(), this, preferLocal: false);
+        }
+    }
+
+    /// <summary>The one writer: writes queued lines until the queue is empty. Only this may block on stderr.</summary>
+    private void Drain()
+    {
+        while (true)
+        {
+            while (_queue.TryDequeue(out string? line))
+            {
+                WriteLine(line);
+                Interlocked.Decrement(ref _queued);
+            }
+
+            long dropped = Interlocked.Exchange(ref _droppedUnreported, 0);
+            if (dropped > 0)
+            {
+                WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{DateTime.UtcNow:yyyy/MM/dd HH:mm:ss} [warn] {Source}: {dropped} log lines dropped: the reader of the server's output did not keep up"));
+            }
+
+            try
+            {
+                _output.Flush();
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+            }
+
+            Volatile.Write(ref _draining, 0);
+            if (_queue.IsEmpty || Interlocked.CompareExchange(ref _draining, 1, 0) != 0) return;
+        }
+    }
+
+    private void WriteLine(string line)
+    {
+        try
+        {
+            _output.Write(line);
+            _output.Write('\n');
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // stderr is gone (Kong exited): nothing to report to.
+            Interlocked.Increment(ref _dropped);
         }
     }
 }
