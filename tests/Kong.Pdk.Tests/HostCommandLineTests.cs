@@ -64,6 +64,15 @@ public sealed class HostCommandLineTests
         Assert.True(line.InlineCompletions);
     }
 
+    [Fact]
+    public void PerPeerLimits_AreParsed()
+    {
+        HostCommandLine line = HostCommandLine.Parse(["-max-events-per-connection", "7"], out string? error);
+        Assert.Null(error);
+        Assert.Equal(7, line.Options.MaxEventsPerConnection);
+        Assert.Equal(1000, HostCommandLine.Parse([], out _).Options.MaxEventsPerConnection);
+    }
+
     [Theory]
     [InlineData("-kong-prefx", "unknown option '-kong-prefx'")]
     [InlineData("-max-events", "needs a positive integer")]

@@ -47,6 +47,9 @@ internal sealed class HostCommandLine
           -max-depth N               deepest nesting accepted (default 64)
           -max-connections N         connections served at once (default 4096)
           -max-events N              events in flight (default 10000)
+          -max-events-per-connection N
+                                     events waiting for a step on one connection; past it that connection's
+                                     oldest are abandoned (default 1000)
           -event-idle-timeout SEC    wait for Kong's next step before abandoning an event (default 90)
           -handler-deadline SEC      longest a handler may compute between PDK calls (default 30)
           -instance-ttl SEC          collect instances idle for this long (default 600)
@@ -140,6 +143,9 @@ internal sealed class HostCommandLine
                     break;
                 case "max-events":
                     line.Options.MaxEventsInFlight = Int(arg, Value(), ref error);
+                    break;
+                case "max-events-per-connection":
+                    line.Options.MaxEventsPerConnection = Int(arg, Value(), ref error);
                     break;
                 case "event-idle-timeout":
                     line.Options.EventIdleTimeout = Seconds(arg, Value(), ref error);

@@ -16,8 +16,18 @@ public sealed class KongServerOptions
     /// <summary>Most connections served at once; more are closed as soon as they are accepted. Default 4096.</summary>
     public int MaxConnections { get; set; } = 4096;
 
-    /// <summary>Most events (running phase handlers) at once; more are answered with an error. Default 10000.</summary>
+    /// <summary>Most events (running phase handlers) at once. At the limit, the oldest events waiting for a step on
+    /// the connection that holds the most such events are abandoned to make room; only when no event waits for a
+    /// step is a new one answered with an error (which Kong treats as fail-open). Default 10000.</summary>
     public int MaxEventsInFlight { get; set; } = 10_000;
+
+    /// <summary>
+    /// Most events waiting for a step whose last call went out on one connection. Kong sends at most one request at a
+    /// time per connection and steps an event as soon as its PDK call returns, so a connection with many events
+    /// that never step is a peer gone wrong: past this limit, its own oldest waiting events are abandoned to make
+    /// room, and other connections are not affected. Default 1000.
+    /// </summary>
+    public int MaxEventsPerConnection { get; set; } = 1_000;
 
     /// <summary>
     /// How long an event may wait for Kong's next <c>plugin.Step</c>. Kong abandons events without notice (a PDK
@@ -68,6 +78,7 @@ public sealed class KongServerOptions
         if (MaxNestingDepth is < 4 or > Protocol.RpcFramer.MaxSupportedDepth) throw new ArgumentOutOfRangeException(nameof(MaxNestingDepth), MaxNestingDepth, "must be between 4 and 256");
         if (MaxConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxConnections), MaxConnections, "must be positive");
         if (MaxEventsInFlight < 1) throw new ArgumentOutOfRangeException(nameof(MaxEventsInFlight), MaxEventsInFlight, "must be positive");
+        if (MaxEventsPerConnection < 1) throw new ArgumentOutOfRangeException(nameof(MaxEventsPerConnection), MaxEventsPerConnection, "must be positive");
         if (EventIdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(EventIdleTimeout), EventIdleTimeout, "must be positive");
         if (HandlerDeadline <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HandlerDeadline), HandlerDeadline, "must be positive");
         if (InstanceIdleTtl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(InstanceIdleTtl), InstanceIdleTtl, "must be positive");

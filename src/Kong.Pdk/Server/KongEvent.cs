@@ -38,6 +38,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
     private bool _handlerDone;
     private long _stateSinceTicks;
     private PluginConnection? _target;
+    private PluginConnection? _waitingOn;
     private long _targetMsgId;
     private byte[] _rx = [];
     private int _rxLength;
@@ -59,6 +60,12 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
     public KongPhase Phase { get; }
 
     internal bool IsFinished => Volatile.Read(ref _state) == Finished;
+
+    /// <summary>While the event waits for a step: the connection its last call went out on; otherwise null.</summary>
+    internal PluginConnection? WaitingOn => Volatile.Read(ref _waitingOn);
+
+    /// <summary>When the event entered its current state (<see cref="Environment.TickCount64"/>).</summary>
+    internal long StateSinceTicks => Volatile.Read(ref _stateSinceTicks);
 
     /// <summary>Starts the handler; called by the connection that received <c>plugin.HandleEvent</c>. The handler
     /// runs inline until its first PDK call, which answers <paramref name="msgId"/> on <paramref name="connection"/>.</summary>
@@ -175,6 +182,13 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         target.CompleteReply();
     }
 
+    /// <summary>Leaves Waiting: the connection no longer counts this event. Caller holds the lock.</summary>
+    private void StopWaiting()
+    {
+        _waitingOn?.EventStoppedWaiting();
+        _waitingOn = null;
+    }
+
     /// <summary>Moves to Finished and unregisters; returns the pending request's connection. Caller holds the lock.</summary>
     private PluginConnection Finish(KongEventEndReason reason)
     {
@@ -205,6 +219,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         lock (_sync)
         {
             if (_state != Waiting) return false;
+            StopWaiting();
             _target = connection;
             _targetMsgId = msgId;
             _state = Running;
@@ -267,6 +282,8 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             _state = Waiting;
             _stateSinceTicks = Environment.TickCount64;
             target = _target!;
+            _waitingOn = target;
+            target.EventWaiting();
             RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, EncodedCall);
         }
 
@@ -311,16 +328,18 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
     }
 
     /// <summary>Ends a waiting event without writing anything: Kong will not send its step.</summary>
-    internal void Abandon(KongEventEndReason reason)
+    /// <returns>false when the event was not waiting for a step (nothing done).</returns>
+    internal bool Abandon(KongEventEndReason reason, bool logIt = true)
     {
         lock (_sync)
         {
-            if (_state != Waiting) return;
+            if (_state != Waiting) return false;
+            StopWaiting();
             Finish(reason);
         }
 
         CancelHandler();
-        _server.Log.Warn($"event {Id} ({Instance.Descriptor.Name}, {Phase.ToWireName()}) abandoned: {reason}");
+        if (logIt) _server.Log.Warn($"event {Id} ({Instance.Descriptor.Name}, {Phase.ToWireName()}) abandoned: {reason}");
 
         // The handler resumes with an exception; run it off the caller's thread.
         ThreadPool.UnsafeQueueUserWorkItem(static state =>
@@ -328,6 +347,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             var (ev, r) = state;
             ev._pending.SetException(new KongEventEndedException(r));
         }, (this, reason), preferLocal: false);
+        return true;
     }
 
     /// <summary>On shutdown after the drain deadline: cancel whatever still runs.</summary>

@@ -12,9 +12,20 @@ namespace Kong.Pdk.Server;
 /// </summary>
 internal abstract class PluginConnection
 {
+    private int _waitingEvents;
+
     protected PluginConnection(long number) => Number = number;
 
     public long Number { get; }
+
+    /// <summary>Events whose last call went out on this connection and that wait for Kong's step.</summary>
+    public int WaitingEvents => Volatile.Read(ref _waitingEvents);
+
+    /// <summary>An event sent a call on this connection and now waits for its step.</summary>
+    internal void EventWaiting() => Interlocked.Increment(ref _waitingEvents);
+
+    /// <summary>An event counted by <see cref="EventWaiting"/> stopped waiting (stepped, or abandoned).</summary>
+    internal void EventStoppedWaiting() => Interlocked.Decrement(ref _waitingEvents);
 
     /// <summary>The accepted socket.</summary>
     internal abstract Socket Socket { get; }

@@ -144,9 +144,9 @@ internal sealed class RequestDispatcher
             return Error(connection, msgId, $"plugin {instance.Descriptor.Name} has no handler for the event '{phaseText ?? "(missing)"}'");
         }
 
-        if (_server.Events.Count >= _server.Options.MaxEventsInFlight)
+        if (!MakeRoomForEvent(connection))
         {
-            _server.Log.Warn($"HandleEvent refused: {_server.Events.Count} events in flight (limit {_server.Options.MaxEventsInFlight})");
+            _server.Log.Warn($"HandleEvent refused: {_server.Events.Count} events in flight (limit {_server.Options.MaxEventsInFlight}), none of them waiting for a step");
             return Error(connection, msgId, WireErrors.TooManyEvents);
         }
 
@@ -159,6 +159,28 @@ internal sealed class RequestDispatcher
         connection.ExpectEventReply();
         ev.Start(connection, msgId);
         return RequestOutcome.AnsweredByEvent;
+    }
+
+    /// <summary>Enforces the per-connection and the total event limits by abandoning the oldest events that wait for
+    /// a step on the offending connection (see <see cref="EventEviction"/>); false when the total limit is reached
+    /// and no event waits for a step.</summary>
+    private bool MakeRoomForEvent(PluginConnection connection)
+    {
+        KongServerOptions options = _server.Options;
+        int batch = Math.Max(1, options.MaxEventsPerConnection / 10);
+        if (connection.WaitingEvents >= options.MaxEventsPerConnection)
+        {
+            int waiting = connection.WaitingEvents;
+            int abandoned = EventEviction.AbandonOldestWaiting(_server.Events, connection, batch);
+            _server.Log.Warn($"connection {connection.Number}: {waiting} events wait for a step on it (limit {options.MaxEventsPerConnection} per connection): its {abandoned} oldest abandoned");
+        }
+
+        if (_server.Events.Count < options.MaxEventsInFlight) return true;
+        PluginConnection? busiest = EventEviction.Busiest(_server.Events, out int busiestWaiting);
+        if (busiest is null) return false;
+        int evicted = EventEviction.AbandonOldestWaiting(_server.Events, busiest, Math.Max(1, Math.Min(batch, options.MaxEventsInFlight / 100)));
+        _server.Log.Warn($"{options.MaxEventsInFlight} events in flight (the limit): the {evicted} oldest of the {busiestWaiting} waiting for a step on connection {busiest.Number} abandoned");
+        return _server.Events.Count < options.MaxEventsInFlight;
     }
 
     private RequestOutcome Step(PluginConnection connection, long msgId, ref MessagePackReader reader, int paramCount,

@@ -1,0 +1,104 @@
+using Kong.Pdk.TestSupport;
+
+namespace Kong.Pdk.Tests;
+
+/// <summary>Issue 9: the event limit cannot be used by one peer to switch the plugin off for everyone (a refused
+/// HandleEvent is fail-open in Kong: the plugin is skipped).</summary>
+public abstract class EventLimitTests
+{
+    /// <summary>Every test runs once per connection mode (see the derived classes at the end of the file).</summary>
+    protected abstract Hosting.KongConnectionMode Mode { get; }
+
+    private InProcessServer Start(Hosting.KongPluginDescriptor plugin, Action<Hosting.KongServerOptions>? configure = null)
+        => InProcessServer.Start(plugin, options => { options.ConnectionMode = Mode; configure?.Invoke(options); });
+
+    private static TestPlugin Echo() => new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) =>
+    {
+        string? host = await kong.Request.GetHeaderAsync("host", ct);
+        await kong.Response.SetHeaderAsync("x-echo", host ?? "", ct);
+    });
+
+    [Fact]
+    public async Task OneConnectionThatNeverSteps_IsCappedByItsOwnOldestEvents_OthersAreServed()
+    {
+        await using InProcessServer server = Start(Echo(), o => { o.MaxEventsPerConnection = 10; o.MaxEventsInFlight = 40; });
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin");
+        await using KongConnection hostile = await server.ConnectAsync();
+        var ids = new List<long>();
+        for (int i = 0; i < 100; i++)
+        {
+            RpcAnswer call = await server.HandleEventAsync(hostile, 7, "access");
+            Assert.Equal("kong.request.get_header", call.CallMethod); // never refused: its oldest events make room
+            ids.Add(call.EventId);
+            Assert.InRange(server.Server.Events.Count, 1, 10);
+        }
+
+        // The peer's oldest events were abandoned, its newest still run.
+        Assert.StartsWith("no running event", (string)(await server.StepAsync(kong, ids[0], "h")).Error!);
+        Assert.Equal(new object?[] { "x-echo", "late" }, (await server.StepAsync(kong, ids[^1], "late")).CallArgs);
+
+        // Meanwhile another connection's events are served end to end.
+        Assert.Equal("ret", (await RunOneAsync(server, kong)).Data);
+    }
+
+    [Fact]
+    public async Task EventLimitReached_ByPeersThatNeverStep_TheBusiestPeerMakesRoom_KongIsServed()
+    {
+        await using InProcessServer server = Start(Echo(), o => { o.MaxEventsPerConnection = 8; o.MaxEventsInFlight = 20; });
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin");
+        RpcAnswer legit = await server.HandleEventAsync(kong, 7, "access"); // waits for its step meanwhile
+
+        // Peers that leave: their events stay until the idle timeout, attributed to the connection they were sent on.
+        for (int peer = 0; peer < 4; peer++)
+        {
+            await using KongConnection hostile = await server.ConnectAsync();
+            for (int i = 0; i < 8; i++) Assert.Equal("kong.request.get_header", (await server.HandleEventAsync(hostile, 7, "access")).CallMethod);
+        }
+
+        Assert.InRange(server.Server.Events.Count, 2, 20);
+        for (int i = 0; i < 5; i++) Assert.Equal("ret", (await RunOneAsync(server, kong)).Data);
+        Assert.Equal(new object?[] { "x-echo", "h" }, (await server.StepAsync(kong, legit.EventId, "h")).CallArgs);
+    }
+
+    [Fact]
+    public async Task EventLimitReached_WithEveryEventRunning_PastItAnError()
+    {
+        var release = new TaskCompletionSource();
+        var plugin = new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) =>
+        {
+            await release.Task.WaitAsync(ct); // computes: nothing waits for a step, nothing can be made room for
+            await kong.Request.GetHeaderAsync("h", ct);
+        });
+        await using InProcessServer server = Start(plugin, o => o.MaxEventsInFlight = 2);
+        await using KongConnection a = await server.ConnectAsync();
+        await server.StartInstanceAsync(a, "my-plugin");
+        await using KongConnection b = await server.ConnectAsync();
+        await using KongConnection c = await server.ConnectAsync();
+        await a.SendAsync(Mp.Encode(new object?[] { 0L, 501L, "plugin.HandleEvent", new object?[] { Mp.Map("InstanceId", 7L, "EventName", "access") } }));
+        await b.SendAsync(Mp.Encode(new object?[] { 0L, 502L, "plugin.HandleEvent", new object?[] { Mp.Map("InstanceId", 7L, "EventName", "access") } }));
+        await ProtocolConformanceTests.Eventually(() => server.Server.Events.Count == 2, "two events run");
+        Assert.Equal("too many events in flight", (await server.HandleEventAsync(c, 7, "access")).Error);
+        release.SetResult();
+        Assert.Equal("kong.request.get_header", (await a.ReadAnswerAsync(501)).CallMethod);
+        Assert.Equal("kong.request.get_header", (await b.ReadAnswerAsync(502)).CallMethod);
+    }
+
+    private static async Task<RpcAnswer> RunOneAsync(InProcessServer server, KongConnection kong)
+    {
+        RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
+        await server.StepAsync(kong, call.EventId, "h");
+        return await server.StepAsync(kong, call.EventId, null, hasData: false);
+    }
+}
+
+public sealed class EventLimitTests_Thread : EventLimitTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;
+}
+
+public sealed class EventLimitTests_Async : EventLimitTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
+}
