@@ -19,11 +19,17 @@ public static class ProcessRunner
     public static string DotnetHost { get; } =
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
-    public static async Task<ProcessResult> RunDotnetAsync(
+    public static Task<ProcessResult> RunDotnetAsync(
         string workingDirectory, IEnumerable<string> arguments, TimeSpan timeout,
+        IReadOnlyDictionary<string, string?>? environment = null) =>
+        RunAsync(DotnetHost, workingDirectory, arguments, timeout, environment);
+
+    /// <summary>Runs any program (e.g. <c>bash build.sh pack</c>) in the same clean CLI environment.</summary>
+    public static async Task<ProcessResult> RunAsync(
+        string fileName, string workingDirectory, IEnumerable<string> arguments, TimeSpan timeout,
         IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var info = new ProcessStartInfo(DotnetHost)
+        var info = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -61,7 +67,7 @@ public static class ProcessRunner
             }
         }
 
-        string commandLine = "dotnet " + string.Join(' ', info.ArgumentList);
+        string commandLine = (fileName == DotnetHost ? "dotnet" : fileName) + " " + string.Join(' ', info.ArgumentList);
         var output = new StringBuilder();
         var stopwatch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = info };
