@@ -67,10 +67,13 @@ public sealed class HostCommandLineTests
     [Fact]
     public void PerPeerLimits_AreParsed()
     {
-        HostCommandLine line = HostCommandLine.Parse(["-max-events-per-connection", "7"], out string? error);
+        HostCommandLine line = HostCommandLine.Parse(["-max-events-per-connection", "7", "-memory-budget", "3000000000"], out string? error);
         Assert.Null(error);
         Assert.Equal(7, line.Options.MaxEventsPerConnection);
+        Assert.Equal(3_000_000_000L, line.Options.MemoryBudget);
         Assert.Equal(1000, HostCommandLine.Parse([], out _).Options.MaxEventsPerConnection);
+        Assert.Equal(512L * 1024 * 1024, HostCommandLine.Parse([], out _).Options.MemoryBudget);
+        Assert.Contains("needs a positive integer", HostCommandLine.Parse(["-memory-budget", "lots"], out error) is not null ? error : "");
     }
 
     [Theory]

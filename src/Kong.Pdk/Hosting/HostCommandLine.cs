@@ -45,6 +45,8 @@ internal sealed class HostCommandLine
           -log-level LEVEL           debug, info, warn, error or none (default info)
           -max-message-size BYTES    largest message accepted (default 16777216)
           -max-depth N               deepest nesting accepted (default 64)
+          -memory-budget BYTES       total retained for configurations, step data and messages being
+                                     received (default 536870912)
           -max-connections N         connections served at once (default 4096)
           -max-events N              events in flight (default 10000)
           -max-events-per-connection N
@@ -138,6 +140,9 @@ internal sealed class HostCommandLine
                 case "max-depth":
                     line.Options.MaxNestingDepth = Int(arg, Value(), ref error);
                     break;
+                case "memory-budget":
+                    line.Options.MemoryBudget = Long(arg, Value(), ref error);
+                    break;
                 case "max-connections":
                     line.Options.MaxConnections = Int(arg, Value(), ref error);
                     break;
@@ -177,6 +182,13 @@ internal sealed class HostCommandLine
     private static int Int(string arg, string? value, ref string? error)
     {
         if (value is not null && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0) return n;
+        error ??= $"option '{arg}' needs a positive integer";
+        return 1;
+    }
+
+    private static long Long(string arg, string? value, ref string? error)
+    {
+        if (value is not null && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) && n > 0) return n;
         error ??= $"option '{arg}' needs a positive integer";
         return 1;
     }

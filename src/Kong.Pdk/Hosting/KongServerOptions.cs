@@ -13,6 +13,14 @@ public sealed class KongServerOptions
     /// <summary>Deepest nesting of arrays and maps accepted in a message; deeper closes the connection. Default 64.</summary>
     public int MaxNestingDepth { get; set; } = 64;
 
+    /// <summary>
+    /// Total bytes that peers may make the server retain: the configurations of live instances, step data held by
+    /// running events, and messages being received (past 64 KiB per connection). A StartInstance past it is answered
+    /// with an error, a step's data past it fails the pending PDK call (the plugin's failure policy applies), and a
+    /// message past it closes its connection. At least <see cref="MaxMessageSize"/>. Default 512 MiB.
+    /// </summary>
+    public long MemoryBudget { get; set; } = 512L * 1024 * 1024;
+
     /// <summary>Most connections served at once; more are closed as soon as they are accepted. Default 4096.</summary>
     public int MaxConnections { get; set; } = 4096;
 
@@ -75,6 +83,7 @@ public sealed class KongServerOptions
     internal void Validate()
     {
         if (MaxMessageSize < 64) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize, "must be at least 64 bytes");
+        if (MemoryBudget < MaxMessageSize) throw new ArgumentOutOfRangeException(nameof(MemoryBudget), MemoryBudget, "must be at least the maximum message size");
         if (MaxNestingDepth is < 4 or > Protocol.RpcFramer.MaxSupportedDepth) throw new ArgumentOutOfRangeException(nameof(MaxNestingDepth), MaxNestingDepth, "must be between 4 and 256");
         if (MaxConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxConnections), MaxConnections, "must be positive");
         if (MaxEventsInFlight < 1) throw new ArgumentOutOfRangeException(nameof(MaxEventsInFlight), MaxEventsInFlight, "must be positive");

@@ -3,9 +3,10 @@ using System.Buffers;
 namespace Kong.Pdk.Protocol;
 
 /// <summary>
-/// A growable <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/>. Reused
-/// message after message (<see cref="Clear"/>), so steady-state writing allocates nothing; <see cref="Dispose"/>
-/// returns the array.
+/// A growable <see cref="IBufferWriter{T}"/> over arrays from <see cref="BufferPool"/>. Reused message after message
+/// (<see cref="Clear"/>), so steady-state writing allocates nothing; an array grown past
+/// <see cref="BufferPool.PooledMax"/> for one large message is let go at the next <see cref="Clear"/>, so its memory
+/// goes back after the burst. <see cref="Dispose"/> returns the array.
 /// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
@@ -18,7 +19,11 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public int WrittenCount => _length;
 
-    public void Clear() => _length = 0;
+    public void Clear()
+    {
+        _length = 0;
+        if (_buffer.Length > BufferPool.PooledMax) _buffer = [];
+    }
 
     public void Advance(int count)
     {
@@ -42,15 +47,15 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     {
         if (sizeHint < 1) sizeHint = 1;
         if (_buffer.Length - _length >= sizeHint) return;
-        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, _length + sizeHint), 256));
+        byte[] larger = BufferPool.Rent(Math.Max(Math.Max(_buffer.Length * 2, _length + sizeHint), 256));
         _buffer.AsSpan(0, _length).CopyTo(larger);
-        if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+        BufferPool.Return(_buffer);
         _buffer = larger;
     }
 
     public void Dispose()
     {
-        if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+        BufferPool.Return(_buffer);
         _buffer = [];
         _length = 0;
     }

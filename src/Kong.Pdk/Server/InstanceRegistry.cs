@@ -5,10 +5,15 @@ namespace Kong.Pdk.Server;
 /// <summary>
 /// Process-wide map of instance id to instance, shared by every connection (kong-protocol.md §4.4). Ids are
 /// Kong's <c>__seq__</c> when positive, otherwise a random positive int31 not in use; an existing id is replaced.
+/// An instance's <see cref="PluginInstance.MemoryCharge"/> is released when it leaves the registry (closed,
+/// replaced or collected).
 /// </summary>
 internal sealed class InstanceRegistry
 {
     private readonly ConcurrentDictionary<int, PluginInstance> _instances = new();
+    private readonly MemoryBudget _memory;
+
+    public InstanceRegistry(MemoryBudget memory) => _memory = memory;
 
     public int Count => _instances.Count;
 
@@ -26,9 +31,31 @@ internal sealed class InstanceRegistry
     }
 
     /// <summary>Adds or replaces the instance with its id. Events already running on a replaced instance finish normally.</summary>
-    public void Set(PluginInstance instance) => _instances[instance.Id] = instance;
+    public void Set(PluginInstance instance)
+    {
+        while (true)
+        {
+            if (_instances.TryGetValue(instance.Id, out PluginInstance? replaced))
+            {
+                if (_instances.TryUpdate(instance.Id, instance, replaced))
+                {
+                    if (!ReferenceEquals(replaced, instance)) _memory.Release(replaced.MemoryCharge);
+                    return;
+                }
+            }
+            else if (_instances.TryAdd(instance.Id, instance))
+            {
+                return;
+            }
+        }
+    }
 
-    public bool TryRemove(int id, out PluginInstance instance) => _instances.TryRemove(id, out instance!);
+    public bool TryRemove(int id, out PluginInstance instance)
+    {
+        if (!_instances.TryRemove(id, out instance!)) return false;
+        _memory.Release(instance.MemoryCharge);
+        return true;
+    }
 
     /// <summary>Removes instances idle for longer than <paramref name="ttlMs"/> that have no running event.</summary>
     public int CollectIdle(long nowTicks, long ttlMs, ServerLog log)
@@ -41,6 +68,7 @@ internal sealed class InstanceRegistry
                 && _instances.TryRemove(new KeyValuePair<int, PluginInstance>(pair.Key, instance)))
             {
                 collected++;
+                _memory.Release(instance.MemoryCharge);
                 log.Info($"instance {instance.Id} of {instance.Descriptor.Name} collected after {ttlMs / 1000} s idle");
             }
         }

@@ -195,6 +195,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         _state = Finished;
         _endReason = reason;
         _server.Events.Remove(this);
+        if (_handlerDone) ReturnBuffers(); // otherwise the handler's end returns them
         return _target!;
     }
 
@@ -215,7 +216,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
     /// <returns>false when the event is not waiting for a step (the connection answers with an error).</returns>
     public bool Resume(PluginConnection connection, long msgId, PdkResultKind kind, in ReadOnlySequence<byte> data)
     {
-        bool endNow;
+        bool endNow, overBudget;
         lock (_sync)
         {
             if (_state != Waiting) return false;
@@ -225,15 +226,20 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             _state = Running;
             _stateSinceTicks = Environment.TickCount64;
             int length = (int)data.Length;
-            if (_rx.Length < length)
+            overBudget = !EnsureReceiveCapacity(length);
+            if (!overBudget)
             {
-                if (_rx.Length > 0) ArrayPool<byte>.Shared.Return(_rx);
-                _rx = ArrayPool<byte>.Shared.Rent(Math.Max(length, 256));
+                data.CopyTo(_rx);
+                _rxLength = length;
             }
 
-            data.CopyTo(_rx);
-            _rxLength = length;
             endNow = _handlerDone;
+        }
+
+        if (overBudget)
+        {
+            MemoryBudget memory = _server.Memory;
+            _server.Log.Warn($"event {Id}: the result of {Instance.Descriptor.Name}'s PDK call ({data.Length} bytes) does not fit the memory budget ({memory.Used} of {memory.Limit} bytes in use): the call fails");
         }
 
         if (endNow)
@@ -243,7 +249,9 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             return true;
         }
 
-        _pending.SetResult(new PdkResult(_currentMethod, kind, _rx.AsMemory(0, _rxLength)));
+        _pending.SetResult(overBudget
+            ? new PdkResult(_currentMethod, PdkResultKind.Error, OverBudgetError)
+            : new PdkResult(_currentMethod, kind, _rx.AsMemory(0, _rxLength)));
         return true;
     }
 

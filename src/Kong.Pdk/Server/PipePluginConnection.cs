@@ -51,6 +51,13 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
             {
                 ReadResult read = await _input.ReadAsync(stopToken).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = read.Buffer;
+                if (!ChargeReceive(_server.Memory, buffer.Length))
+                {
+                    log.Warn($"connection {Number}: closing: a message of more than {buffer.Length} bytes does not fit the memory budget ({_server.Memory.Used} of {_server.Memory.Limit} bytes in use)");
+                    _input.AdvanceTo(buffer.End);
+                    return;
+                }
+
                 bool keepGoing = true;
                 while (keepGoing)
                 {
@@ -89,6 +96,7 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
                 }
 
                 _input.AdvanceTo(buffer.Start, buffer.End);
+                ChargeReceive(_server.Memory, buffer.Length); // what is left of the read: releases the rest
                 if (read.IsCompleted)
                 {
                     if (!buffer.IsEmpty) log.Debug($"connection {Number}: closed by Kong in the middle of a message ({buffer.Length} bytes pending)");
@@ -114,6 +122,7 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
         }
         finally
         {
+            ChargeReceive(_server.Memory, 0);
             await _input.CompleteAsync().ConfigureAwait(false);
             await Pipe.CompleteAsync().ConfigureAwait(false);
             await _stream.DisposeAsync().ConfigureAwait(false);

@@ -13,6 +13,7 @@ namespace Kong.Pdk.Server;
 internal abstract class PluginConnection
 {
     private int _waitingEvents;
+    private long _receiveCharge;
 
     protected PluginConnection(long number) => Number = number;
 
@@ -45,6 +46,24 @@ internal abstract class PluginConnection
 
     /// <summary>Closes the socket, which ends the connection.</summary>
     internal abstract void Abort();
+
+    /// <summary>Charges a message being received (<paramref name="pendingBytes"/> held), past
+    /// <see cref="MemoryBudget.UnchargedReceive"/>, to the budget; false when it does not fit (close the connection).</summary>
+    protected bool ChargeReceive(MemoryBudget memory, long pendingBytes)
+    {
+        long charge = Math.Max(0, pendingBytes - MemoryBudget.UnchargedReceive);
+        if (charge > _receiveCharge)
+        {
+            if (!memory.TryReserve(charge - _receiveCharge)) return false;
+        }
+        else
+        {
+            memory.Release(_receiveCharge - charge);
+        }
+
+        _receiveCharge = charge;
+        return true;
+    }
 
     protected static string DescribeViolation(FrameStatus status) => status switch
     {

@@ -8,9 +8,10 @@ internal sealed class PluginInstance
     private long _lastUsedTicks;
     private int _runningEvents;
 
-    public PluginInstance(int id, KongPluginDescriptor descriptor, IKongPluginInstance handler, long startTimeUnixSeconds)
+    public PluginInstance(int id, KongPluginDescriptor descriptor, IKongPluginInstance handler, long startTimeUnixSeconds, long memoryCharge = 0)
     {
         Id = id;
+        MemoryCharge = memoryCharge;
         Descriptor = descriptor;
         Handler = handler;
         StartTimeUnixSeconds = startTimeUnixSeconds;
@@ -24,6 +25,10 @@ internal sealed class PluginInstance
     public IKongPluginInstance Handler { get; }
 
     public long StartTimeUnixSeconds { get; }
+
+    /// <summary>Bytes reserved in the <see cref="MemoryBudget"/> for this instance (its configuration's size),
+    /// released when the registry lets the instance go.</summary>
+    public long MemoryCharge { get; }
 
     public long LastUsedTicks => Volatile.Read(ref _lastUsedTicks);
 

@@ -19,6 +19,8 @@ internal sealed class PluginServer
         Plugins = plugins;
         Options = options;
         Log = log;
+        Memory = new MemoryBudget(options.MemoryBudget);
+        Instances = new InstanceRegistry(Memory);
         Dispatcher = new RequestDispatcher(this);
     }
 
@@ -28,7 +30,10 @@ internal sealed class PluginServer
 
     public ServerLog Log { get; }
 
-    public InstanceRegistry Instances { get; } = new();
+    /// <summary>What peers make the server retain (<see cref="KongServerOptions.MemoryBudget"/>).</summary>
+    public MemoryBudget Memory { get; }
+
+    public InstanceRegistry Instances { get; }
 
     public EventRegistry Events { get; } = new();
 
@@ -248,5 +253,6 @@ internal sealed class PluginServer
 
         Instances.CollectIdle(nowTicks, (long)Options.InstanceIdleTtl.TotalMilliseconds, Log);
         Log.ReportSuppressed();
+        Memory.TrimAfterBurst(Math.Min(64L * 1024 * 1024, Options.MemoryBudget / 4));
     }
 }

@@ -272,6 +272,16 @@ internal sealed class RequestDispatcher
         if (descriptor is null) return Error(connection, msgId, WireErrors.UnknownPlugin(name));
 
         config ??= "{}"u8.ToArray();
+        MemoryBudget memory = _server.Memory;
+        long seq = ConfigSequence.Read(config);
+        int id = _server.Instances.ChooseId(seq);
+        long replacing = _server.Instances.TryGet(id, out PluginInstance? previous) ? previous.MemoryCharge : 0;
+        if (!memory.TryReserve(config.Length, credit: replacing))
+        {
+            _server.Log.Warn($"StartInstance of {name} refused: its configuration of {config.Length} bytes does not fit the memory budget ({memory.Used} of {memory.Limit} bytes in use)");
+            return Error(connection, msgId, $"failed to start an instance of {name}: the plugin server's memory budget is exhausted (configuration of {config.Length} bytes, {memory.Used} of {memory.Limit} bytes in use)");
+        }
+
         IKongPluginInstance handler;
         try
         {
@@ -279,20 +289,20 @@ internal sealed class RequestDispatcher
         }
         catch (KongConfigException ex)
         {
+            memory.Release(config.Length);
             _server.Log.Error($"StartInstance of {name} failed: {ex.Message}");
             return Error(connection, msgId, WireErrors.Sanitize($"failed to start an instance of {name}: {ex.Message}"));
         }
         catch (Exception ex)
         {
+            memory.Release(config.Length);
             _server.Log.Error($"StartInstance of {name} failed: {ex}");
             return Error(connection, msgId, WireErrors.Sanitize(
                 $"failed to start an instance of {name}: {ex.GetType().Name}: {ex.Message}"));
         }
 
-        long seq = ConfigSequence.Read(config);
-        int id = _server.Instances.ChooseId(seq);
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var instance = new PluginInstance(id, descriptor, handler, started);
+        var instance = new PluginInstance(id, descriptor, handler, started, config.Length);
         bool replaced = _server.Instances.TryGet(id, out _);
         _server.Instances.Set(instance);
         _server.Log.Info($"instance {id} of {name} started{(replaced ? " (replacing the previous one with this id)" : "")}");

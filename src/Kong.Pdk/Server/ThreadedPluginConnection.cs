@@ -56,7 +56,7 @@ internal sealed class ThreadedPluginConnection : PluginConnection
     private void Serve(CancellationToken stopToken, TaskCompletionSource done)
     {
         ServerLog log = _server.Log;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
+        byte[] buffer = BufferPool.Rent(4096);
         int start = 0, end = 0;
         _threadId = Environment.CurrentManagedThreadId;
         try
@@ -69,7 +69,14 @@ internal sealed class ThreadedPluginConnection : PluginConnection
             {
                 if (end == buffer.Length)
                 {
-                    buffer = MakeRoom(buffer, ref start, ref end);
+                    byte[]? larger = MakeRoom(buffer, ref start, ref end);
+                    if (larger is null)
+                    {
+                        log.Warn($"connection {Number}: closing: a message of more than {end - start} bytes does not fit the memory budget ({_server.Memory.Used} of {_server.Memory.Limit} bytes in use)");
+                        return;
+                    }
+
+                    buffer = larger;
                 }
 
                 int received = _socket.Receive(buffer, end, buffer.Length - end, SocketFlags.None);
@@ -106,7 +113,17 @@ internal sealed class ThreadedPluginConnection : PluginConnection
                     }
                 }
 
-                if (start == end) start = end = 0;
+                if (start == end)
+                {
+                    start = end = 0;
+                    if (buffer.Length > MemoryBudget.UnchargedReceive)
+                    {
+                        // A large message was received: let its buffer go, so the memory goes back after the burst.
+                        BufferPool.Return(buffer);
+                        buffer = BufferPool.Rent(4096);
+                        ChargeReceive(_server.Memory, 0);
+                    }
+                }
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
@@ -119,14 +136,16 @@ internal sealed class ThreadedPluginConnection : PluginConnection
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BufferPool.Return(buffer);
+            ChargeReceive(_server.Memory, 0);
             _socket.Dispose();
             done.TrySetResult();
         }
     }
 
-    /// <summary>Compacts the receive buffer, or grows it (a message larger than the buffer is arriving).</summary>
-    private byte[] MakeRoom(byte[] buffer, ref int start, ref int end)
+    /// <summary>Compacts the receive buffer, or grows it (a message larger than the buffer is arriving); null when
+    /// the larger buffer does not fit the memory budget.</summary>
+    private byte[]? MakeRoom(byte[] buffer, ref int start, ref int end)
     {
         if (start > 0)
         {
@@ -137,9 +156,11 @@ internal sealed class ThreadedPluginConnection : PluginConnection
         }
 
         // The framer reports a message over the limit before the buffer grows past it.
-        byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)_server.Options.MaxMessageSize + 4096));
+        int length = (int)Math.Min((long)buffer.Length * 2, (long)_server.Options.MaxMessageSize + 4096);
+        if (!ChargeReceive(_server.Memory, BufferPool.RentedLength(length))) return null;
+        byte[] larger = BufferPool.Rent(length);
         Buffer.BlockCopy(buffer, 0, larger, 0, end);
-        ArrayPool<byte>.Shared.Return(buffer);
+        BufferPool.Return(buffer);
         return larger;
     }
 

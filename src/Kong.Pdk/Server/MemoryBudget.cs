@@ -1,0 +1,70 @@
+namespace Kong.Pdk.Server;
+
+/// <summary>
+/// The total budget for what peers make the server retain (<see cref="Hosting.KongServerOptions.MemoryBudget"/>):
+/// instance configurations, step data held by events, and messages being received past 64 KiB per connection.
+/// Whoever retains bytes reserves them first and releases them when letting go; a reservation past the budget is
+/// refused, and the caller refuses the request that needed it.
+/// </summary>
+internal sealed class MemoryBudget
+{
+    /// <summary>Part of a message being received that is not charged (per connection): the usual request is smaller.</summary>
+    public const int UnchargedReceive = 64 * 1024;
+
+    private long _used;
+    private long _peak;
+
+    public MemoryBudget(long limit) => Limit = limit;
+
+    public long Limit { get; }
+
+    public long Used => Volatile.Read(ref _used);
+
+    /// <summary>Reserves <paramref name="bytes"/>; false (and nothing reserved) when that would pass the budget.</summary>
+    /// <param name="bytes">The bytes to reserve.</param>
+    /// <param name="credit">Bytes that the caller is about to release (a configuration being replaced): the check
+    /// allows for them.</param>
+    public bool TryReserve(long bytes, long credit = 0)
+    {
+        if (bytes <= 0) return true;
+        long used = Volatile.Read(ref _used);
+        while (true)
+        {
+            if (used + bytes - credit > Limit) return false;
+            long seen = Interlocked.CompareExchange(ref _used, used + bytes, used);
+            if (seen == used) break;
+            used = seen;
+        }
+
+        long now = used + bytes;
+        long peak = Volatile.Read(ref _peak);
+        while (now > peak)
+        {
+            long seen = Interlocked.CompareExchange(ref _peak, now, peak);
+            if (seen == peak) break;
+            peak = seen;
+        }
+
+        return true;
+    }
+
+    public void Release(long bytes)
+    {
+        if (bytes > 0) Interlocked.Add(ref _used, -bytes);
+    }
+
+    /// <summary>
+    /// After a burst (at least <paramref name="burstBytes"/> reserved and since released), starts one aggressive
+    /// full collection, which compacts the large-object heap and gives the freed memory back to the system; the GC
+    /// alone would keep it committed for the next burst. Called by the sweep; returns true when it started one.
+    /// </summary>
+    public bool TrimAfterBurst(long burstBytes)
+    {
+        long used = Used;
+        long peak = Volatile.Read(ref _peak);
+        if (peak - used < burstBytes) return false;
+        Volatile.Write(ref _peak, used);
+        ThreadPool.UnsafeQueueUserWorkItem(static _ => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true), null);
+        return true;
+    }
+}
