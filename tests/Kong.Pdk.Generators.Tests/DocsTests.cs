@@ -77,10 +77,10 @@ public partial class DocsTests
         }
     }
 
-    [GeneratedRegex(@"<!-- include: (?<path>[^ ]+) -->\n```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
+    [GeneratedRegex(@"<!-- include: (?<path>[^ ]+) -->\n```csharp[^\n]*\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex Include();
 
-    [GeneratedRegex(@"<!-- compile -->\n```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
+    [GeneratedRegex(@"<!-- compile -->\n```csharp[^\n]*\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex Compile();
 
     [Fact]
@@ -104,7 +104,8 @@ public partial class DocsTests
         Assert.NotEmpty(blocks);
         foreach (Match block in blocks)
         {
-            var result = TestCompiler.Run(TestCompiler.Create(TestCompiler.Usings + block.Groups["code"].Value, OutputKind.ConsoleApplication));
+            // The block is a whole file (it has its own using Kong.Pdk); the other usings stand for ImplicitUsings.
+            var result = TestCompiler.Run(TestCompiler.Create(TestCompiler.Usings.Replace("using Kong.Pdk;\n", string.Empty, StringComparison.Ordinal) + block.Groups["code"].Value, OutputKind.ConsoleApplication));
             TestCompiler.AssertCompilesCleanly(result.Output);
             Assert.Contains(result.Files.Keys, k => k.EndsWith("KongPluginEntryPoint", StringComparison.Ordinal));
         }

@@ -10,9 +10,10 @@ namespace Kong.Pdk.PackageTests;
 /// The packaging promise of issues 3 and 11: the Kong.Pdk nupkg alone, restored from a local feed into a fresh
 /// project, gives a working plugin (the generator runs from <c>analyzers/dotnet/cs</c>) and KONG diagnostics (the
 /// analyzers run too); and the packed <c>dotnet new kongplugin</c> template creates a plugin (and its tests) that
-/// build and pass offline. One pack (<c>build.sh pack</c>) serves the whole class.
+/// build and pass offline. One pack (<c>build.sh pack</c>) serves the whole collection.
 /// </summary>
-public sealed class PackageTests(PackageFixture package, ITestOutputHelper output) : IClassFixture<PackageFixture>
+[Collection(PackagesCollection.Name)]
+public sealed class PackageTests(PackageFixture package, ITestOutputHelper output)
 {
     private const string ProbePlugin = """
         using Kong.Pdk;

@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace Kong.Pdk.PackageTests;
+
+/// <summary>Docs as tested code, the parts that need no package: every C# or XML block is a project file or a
+/// marked snippet, and the reference pages name every public type.</summary>
+public sealed partial class DocsTests
+{
+    [Fact]
+    public void Docs_EveryCSharpAndXmlBlock_IsAProjectFileOrAMarkedSnippet()
+    {
+        var problems = new List<string>();
+        foreach (string page in DocBlocks.Pages())
+        {
+            foreach (DocBlock block in DocBlocks.Read(page).Where(DocBlocks.LooksBuildable))
+            {
+                if (block.Snippet == (block.Project is not null))
+                {
+                    problems.Add($"{block}: mark it 'project=<name> file=<path>' (built by DocsProjectTests) or 'snippet' (not built)");
+                }
+                else if (block.Project is not null && block.File is null)
+                {
+                    problems.Add($"{block}: a project block needs file=<path>");
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Docs_HaveProjectsToBuild_IncludingTheOnesIssue11Names()
+    {
+        var projects = DocBlocks.Pages().SelectMany(DocBlocks.Read).Where(b => b.Project is not null)
+            .Select(b => $"{b.Page}:{b.Project}").ToHashSet();
+
+        Assert.Contains("getting-started.md:MyPlugin", projects);
+        Assert.Contains("authoring.md:HelloPlugin", projects);
+        Assert.Contains("testing.md:KeyTagger", projects);
+        Assert.Contains("pdk-reference.md:ErrorHandling", projects);
+    }
+
+    [Theory]
+    [InlineData("Kong.Pdk", "pdk-reference.md")]
+    [InlineData("Kong.Pdk.Testing", "testing.md")]
+    public void PublicTypes_AreEachNamedInTheirReferencePage(string assembly, string page)
+    {
+        string text = File.ReadAllText(RepoPaths.Combine("docs", page));
+        List<string> types = PublicTypes(assembly);
+        Assert.NotEmpty(types);
+
+        string[] missing = types.Where(t => !text.Contains("`" + t.Split('.')[^1] + "`", StringComparison.Ordinal)
+                                             && !text.Contains("`" + t.Split('.')[^1] + ".", StringComparison.Ordinal)).ToArray();
+
+        Assert.True(missing.Length == 0, $"docs/{page} does not name these public types of {assembly} (in `backticks`): {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public void PdkReference_NamesTheExceptionAFailedPdkCallRaises()
+    {
+        string text = File.ReadAllText(RepoPaths.Combine("docs", "pdk-reference.md"));
+
+        Assert.Matches(@"## Errors: what a failed PDK call throws[\s\S]*`KongPdkException`[\s\S]*plugin\.StepError", text);
+    }
+
+    /// <summary>The type lines of PublicAPI.Shipped.txt and PublicAPI.Unshipped.txt (members have "(", "->" or an
+    /// accessor suffix; a type line is its bare full name).</summary>
+    private static List<string> PublicTypes(string assembly) =>
+        new[] { "PublicAPI.Shipped.txt", "PublicAPI.Unshipped.txt" }
+            .SelectMany(f => File.ReadAllLines(RepoPaths.Combine("src", assembly, f)))
+            .Select(l => l.Trim())
+            .Where(l => TypeLine().IsMatch(l))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    [GeneratedRegex(@"^Kong\.Pdk(\.[A-Za-z_][A-Za-z0-9_]*)+$")]
+    private static partial Regex TypeLine();
+}
