@@ -36,8 +36,8 @@ public static partial class KongSchemaValidator
     [
         "type", "required", "default", "description", "examples", "one_of", "not_one_of", "between", "gt", "len_eq",
         "len_min", "len_max", "match", "not_match", "match_all", "match_none", "match_any", "starts_with", "is_regex",
-        "uuid", "timestamp", "contains", "referenceable", "encrypted", "immutable", "deprecation",
-        "elements", "keys", "values", "fields",
+        "uuid", "timestamp", "contains", "referenceable", "encrypted", "immutable", "deprecation", "eq", "ne", "err",
+        "mutually_exclusive_subsets", "elements", "keys", "values", "fields",
     ];
 
     /// <summary>Validates a dump that must hold exactly one plugin; throws <see cref="KongSchemaRuleException"/>.</summary>
@@ -80,6 +80,59 @@ public static partial class KongSchemaValidator
         FindNulls(document.RootElement, "$", errors);
         CheckSchema(document.RootElement, "$", pluginName, errors);
         return errors;
+    }
+
+    /// <summary>
+    /// Validates a plugin configuration against a schema the way Kong's Admin API does after defaults are filled:
+    /// a required field must be present and not null, and a <c>record</c> without <c>required</c> is required at every
+    /// depth (<c>make_records_required</c>, kong/db/schema/entity.lua); only <c>"required": false</c> lets a record be
+    /// absent or null. Values are checked with the field's type and validators. Returns every violation with its path.
+    /// </summary>
+    public static List<string> ValidateConfig(string schemaJson, string configJson)
+    {
+        var errors = new List<string>();
+        using JsonDocument schema = JsonDocument.Parse(schemaJson);
+        using JsonDocument config = JsonDocument.Parse(configJson);
+        JsonElement configField = schema.RootElement.GetProperty("fields").EnumerateArray()
+            .Select(f => f.EnumerateObject().First()).First(p => p.Name == "config").Value;
+        CheckRecordValue(config.RootElement, configField, "config", errors);
+        return errors;
+    }
+
+    private static void CheckRecordValue(JsonElement value, JsonElement record, string path, List<string> errors)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add($"{path}: expected a record, got {Kind(value)}");
+            return;
+        }
+
+        foreach (JsonElement entry in record.GetProperty("fields").EnumerateArray())
+        {
+            JsonProperty definition = entry.EnumerateObject().First();
+            JsonElement field = definition.Value;
+            string fieldPath = $"{path}.{definition.Name}";
+            string type = field.GetProperty("type").GetString()!;
+            bool required = field.TryGetProperty("required", out JsonElement r) ? r.ValueKind == JsonValueKind.True : type == "record";
+            if (!value.TryGetProperty(definition.Name, out JsonElement item) || item.ValueKind == JsonValueKind.Null)
+            {
+                if (required)
+                {
+                    errors.Add($"{fieldPath}: required field missing");
+                }
+
+                continue;
+            }
+
+            if (type == "record")
+            {
+                CheckRecordValue(item, field, fieldPath, errors);
+            }
+            else
+            {
+                CheckValue(item, field, fieldPath, errors, constraints: true);
+            }
+        }
     }
 
     private static KongDumpInfo? CheckDump(JsonElement root, List<string> errors, List<string>? expectedPhases)
@@ -421,6 +474,14 @@ public static partial class KongSchemaValidator
             }
         }
 
+        foreach ((string patternPath, string pattern) in Patterns(field, path, type, errors))
+        {
+            if (LuaPattern.Check(pattern) is { } patternError)
+            {
+                errors.Add($"{patternPath}: not a valid Lua pattern ({patternError})");
+            }
+        }
+
         if (field.TryGetProperty("contains", out JsonElement contains) && type is not ("array" or "set"))
         {
             errors.Add($"{path}.contains: only allowed on array and set, not on {type} (value {contains.GetRawText()})");
@@ -478,8 +539,15 @@ public static partial class KongSchemaValidator
 
         if (type == "map" && field.TryGetProperty("values", out JsonElement values) && values.TryGetProperty("type", out _))
         {
+            field.TryGetProperty("keys", out JsonElement keys);
             foreach (JsonProperty entry in value.EnumerateObject())
             {
+                if (keys.ValueKind == JsonValueKind.Object && keys.TryGetProperty("type", out _))
+                {
+                    using JsonDocument key = JsonDocument.Parse(JsonSerializer.Serialize(entry.Name));
+                    CheckValue(key.RootElement, keys, $"{path}.{entry.Name} (key)", errors, constraints);
+                }
+
                 CheckValue(entry.Value, values, $"{path}.{entry.Name}", errors, constraints);
             }
         }
@@ -493,6 +561,33 @@ public static partial class KongSchemaValidator
             && !oneOf.EnumerateArray().Any(candidate => JsonEquals(candidate, value)))
         {
             errors.Add($"{path}: {Show(value)} is not one of {oneOf.GetRawText()}");
+        }
+
+        if (field.TryGetProperty("not_one_of", out JsonElement notOneOf) && notOneOf.ValueKind == JsonValueKind.Array
+            && notOneOf.EnumerateArray().Any(candidate => JsonEquals(candidate, value)))
+        {
+            errors.Add($"{path}: {Show(value)} is one of not_one_of {notOneOf.GetRawText()}");
+        }
+
+        if (field.TryGetProperty("eq", out JsonElement eqValue) && !JsonEquals(eqValue, value))
+        {
+            errors.Add($"{path}: {Show(value)} is not eq {eqValue.GetRawText()}");
+        }
+
+        if (field.TryGetProperty("ne", out JsonElement neValue) && JsonEquals(neValue, value))
+        {
+            errors.Add($"{path}: {Show(value)} is ne {neValue.GetRawText()}");
+        }
+
+        if (type == "string")
+        {
+            CheckStringValidators(value, field, path, errors);
+        }
+
+        if (type is "array" or "set" && field.TryGetProperty("contains", out JsonElement contained)
+            && !value.EnumerateArray().Any(item => JsonEquals(item, contained)))
+        {
+            errors.Add($"{path}: {Show(value)} does not contain {contained.GetRawText()}");
         }
 
         if (field.TryGetProperty("between", out JsonElement between) && value.ValueKind == JsonValueKind.Number
@@ -518,9 +613,11 @@ public static partial class KongSchemaValidator
         };
         if (length >= 0)
         {
-            if (field.TryGetProperty("len_min", out JsonElement min) && IsInteger(min, out long lenMin) && length < lenMin)
+            // Kong gives every string field without len_min an implicit len_min = 1 (kong/db/schema/init.lua).
+            if (field.TryGetProperty("len_min", out JsonElement min) ? IsInteger(min, out long lenMin) && length < lenMin
+                : (lenMin = type == "string" ? 1 : 0) > length)
             {
-                errors.Add($"{path}: length {length} is below len_min {lenMin}");
+                errors.Add($"{path}: length {length} is below len_min {lenMin}{(field.TryGetProperty("len_min", out _) ? "" : " (implicit on every string field without len_min)")}");
             }
 
             if (field.TryGetProperty("len_max", out JsonElement max) && IsInteger(max, out long lenMax) && length > lenMax)
@@ -532,6 +629,135 @@ public static partial class KongSchemaValidator
             {
                 errors.Add($"{path}: length {length} is not len_eq {lenEq}");
             }
+        }
+    }
+
+    /// <summary>The Lua patterns of a field's match, not_match, match_all, match_none and match_any, with their paths;
+    /// reports a malformed match_* list.</summary>
+    private static List<(string Path, string Pattern)> Patterns(JsonElement field, string path, string type, List<string> errors)
+    {
+        var patterns = new List<(string, string)>();
+        foreach (string key in (string[])["match", "not_match"])
+        {
+            if (field.TryGetProperty(key, out JsonElement pattern) && pattern.ValueKind == JsonValueKind.String)
+            {
+                patterns.Add(($"{path}.{key}", pattern.GetString()!));
+            }
+        }
+
+        foreach (string key in (string[])["match_all", "match_none"])
+        {
+            if (!field.TryGetProperty(key, out JsonElement list))
+            {
+                continue;
+            }
+
+            if (type != "string" || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
+            {
+                errors.Add($"{path}.{key}: must be a non-empty array of {{pattern, err}} on a string field");
+                continue;
+            }
+
+            int i = 0;
+            foreach (JsonElement entry in list.EnumerateArray())
+            {
+                string entryPath = $"{path}.{key}[{i++}]";
+                if (entry.ValueKind != JsonValueKind.Object || !entry.TryGetProperty("pattern", out JsonElement pattern)
+                    || pattern.ValueKind != JsonValueKind.String
+                    || entry.EnumerateObject().Any(p => p.Name is not ("pattern" or "err"))
+                    || (entry.TryGetProperty("err", out JsonElement err) && err.ValueKind != JsonValueKind.String))
+                {
+                    errors.Add($"{entryPath}: must be {{\"pattern\": string, \"err\"?: string}}");
+                    continue;
+                }
+
+                patterns.Add(($"{entryPath}.pattern", pattern.GetString()!));
+            }
+        }
+
+        if (field.TryGetProperty("match_any", out JsonElement any))
+        {
+            if (type != "string" || any.ValueKind != JsonValueKind.Object || !any.TryGetProperty("patterns", out JsonElement list)
+                || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0
+                || any.EnumerateObject().Any(p => p.Name is not ("patterns" or "err"))
+                || (any.TryGetProperty("err", out JsonElement err) && err.ValueKind != JsonValueKind.String))
+            {
+                errors.Add($"{path}.match_any: must be {{\"patterns\": [string, ...], \"err\"?: string}} on a string field");
+            }
+            else
+            {
+                int i = 0;
+                foreach (JsonElement pattern in list.EnumerateArray())
+                {
+                    if (pattern.ValueKind == JsonValueKind.String)
+                    {
+                        patterns.Add(($"{path}.match_any.patterns[{i}]", pattern.GetString()!));
+                    }
+                    else
+                    {
+                        errors.Add($"{path}.match_any.patterns[{i}]: must be a string");
+                    }
+
+                    i++;
+                }
+            }
+        }
+
+        return patterns;
+    }
+
+    /// <summary>Kong's string validators applied to a value (a default): match*, starts_with, not_one_of, eq, ne.</summary>
+    private static void CheckStringValidators(JsonElement value, JsonElement field, string path, List<string> errors)
+    {
+        string text = value.GetString()!;
+        void Must(string key, string pattern, bool expected)
+        {
+            bool? matches = LuaPattern.IsMatch(text, pattern);
+            if (matches is not null && matches != expected)
+            {
+                errors.Add($"{path}: {Show(value)} {(expected ? "does not match" : "matches")} the {key} pattern \"{pattern}\"");
+            }
+        }
+
+        if (field.TryGetProperty("match", out JsonElement match) && match.ValueKind == JsonValueKind.String)
+        {
+            Must("match", match.GetString()!, true);
+        }
+
+        if (field.TryGetProperty("not_match", out JsonElement notMatch) && notMatch.ValueKind == JsonValueKind.String)
+        {
+            Must("not_match", notMatch.GetString()!, false);
+        }
+
+        foreach ((string key, bool expected) in (ReadOnlySpan<(string, bool)>)[("match_all", true), ("match_none", false)])
+        {
+            if (field.TryGetProperty(key, out JsonElement list) && list.ValueKind == JsonValueKind.Array)
+            {
+                foreach (JsonElement entry in list.EnumerateArray())
+                {
+                    if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("pattern", out JsonElement p) && p.ValueKind == JsonValueKind.String)
+                    {
+                        Must(key, p.GetString()!, expected);
+                    }
+                }
+            }
+        }
+
+        if (field.TryGetProperty("match_any", out JsonElement any) && any.ValueKind == JsonValueKind.Object
+            && any.TryGetProperty("patterns", out JsonElement anyList) && anyList.ValueKind == JsonValueKind.Array)
+        {
+            List<bool?> results = anyList.EnumerateArray().Where(p => p.ValueKind == JsonValueKind.String)
+                .Select(p => LuaPattern.IsMatch(text, p.GetString()!)).ToList();
+            if (results.Count > 0 && results.All(r => r == false))
+            {
+                errors.Add($"{path}: {Show(value)} matches none of the match_any patterns");
+            }
+        }
+
+        if (field.TryGetProperty("starts_with", out JsonElement prefix) && prefix.ValueKind == JsonValueKind.String
+            && !Encoding.UTF8.GetBytes(text).AsSpan().StartsWith(Encoding.UTF8.GetBytes(prefix.GetString()!)))
+        {
+            errors.Add($"{path}: {Show(value)} does not start with {prefix.GetRawText()}");
         }
     }
 

@@ -50,6 +50,28 @@ public sealed class KongSchemaValidatorTests
     [InlineData("""{ "a": { "type": "string" }, "b": { "type": "string" } }""", Config + "[0]: a field must be a single-key object, has 2 keys")]
     [InlineData("""{ "a": { "type": "array", "elements": { "type": "record", "fields": { "b": { "type": "string" } } } } }""", Config + "[0].a.elements.fields: must be an array")]
     [InlineData("""{ "a": { "type": "string", "custom_validator": "x" } }""", Config + "[0].a.custom_validator: not a Kong field attribute")]
+    // Kong rules of issue 10: implicit len_min = 1 on strings, defaults checked against all of their field's
+    // validators, match* patterns that Lua accepts.
+    [InlineData("""{ "a": { "type": "string", "default": "" } }""", Config + "[0].a.default: length 0 is below len_min 1 (implicit")]
+    [InlineData("""{ "a": { "type": "array", "elements": { "type": "string" }, "default": ["x", ""] } }""", Config + "[0].a.default[1]: length 0 is below len_min 1")]
+    [InlineData("""{ "a": { "type": "record", "fields": [ { "b": { "type": "string", "default": "" } } ] } }""", Config + "[0].a.fields[0].b.default: length 0 is below len_min 1")]
+    [InlineData("""{ "a": { "type": "map", "keys": { "type": "string" }, "values": { "type": "integer" }, "default": { "": 1 } } }""", Config + "[0].a.default. (key): length 0 is below len_min 1")]
+    [InlineData("""{ "a": { "type": "string", "match": "[a-" } }""", Config + "[0].a.match: not a valid Lua pattern (malformed pattern (missing ']'))")]
+    [InlineData("""{ "a": { "type": "string", "not_match": "100%" } }""", Config + "[0].a.not_match: not a valid Lua pattern (malformed pattern (ends with '%'))")]
+    [InlineData("""{ "a": { "type": "string", "match_all": [ { "pattern": "(%d" } ] } }""", Config + "[0].a.match_all[0].pattern: not a valid Lua pattern (unfinished capture)")]
+    [InlineData("""{ "a": { "type": "string", "match_none": [ { "pattern": "%1" } ] } }""", Config + "[0].a.match_none[0].pattern: not a valid Lua pattern (invalid capture index")]
+    [InlineData("""{ "a": { "type": "string", "match_any": { "patterns": [ "^a", "%f" ] } } }""", Config + "[0].a.match_any.patterns[1]: not a valid Lua pattern (missing '[' after '%f'")]
+    [InlineData("""{ "a": { "type": "string", "match_any": [ "^a" ] } }""", Config + "[0].a.match_any: must be {\"patterns\"")]
+    [InlineData("""{ "a": { "type": "string", "default": "v1.x", "match": "^v%d+%.%d+$" } }""", Config + "[0].a.default: \"v1.x\" does not match the match pattern")]
+    [InlineData("""{ "a": { "type": "string", "default": "admin", "not_match": "^adm" } }""", Config + "[0].a.default: \"admin\" matches the not_match pattern")]
+    [InlineData("""{ "a": { "type": "string", "default": "ab", "match_all": [ { "pattern": "^a" }, { "pattern": "c$", "err": "must end in c" } ] } }""", Config + "[0].a.default: \"ab\" does not match the match_all pattern \"c$\"")]
+    [InlineData("""{ "a": { "type": "string", "default": "ab", "match_any": { "patterns": [ "^x", "^y" ] } } }""", Config + "[0].a.default: \"ab\" matches none of the match_any patterns")]
+    [InlineData("""{ "a": { "type": "string", "default": "http://x", "starts_with": "https://" } }""", Config + "[0].a.default: \"http://x\" does not start with")]
+    [InlineData("""{ "a": { "type": "string", "default": "root", "not_one_of": [ "root" ] } }""", Config + "[0].a.default: \"root\" is one of not_one_of")]
+    [InlineData("""{ "a": { "type": "integer", "default": 2, "eq": 1 } }""", Config + "[0].a.default: 2 is not eq 1")]
+    [InlineData("""{ "a": { "type": "string", "default": "abc", "len_eq": 2 } }""", Config + "[0].a.default: length 3 is not len_eq 2")]
+    [InlineData("""{ "a": { "type": "array", "elements": { "type": "integer" }, "default": [1], "contains": 2 } }""", Config + "[0].a.default: [1] does not contain 2")]
+    [InlineData("""{ "a": { "type": "array", "elements": { "type": "string", "match": "^%u" }, "default": ["Ok", "no"] } }""", Config + "[0].a.default[1]: \"no\" does not match the match pattern")]
     public void Validator_ABrokenField_FailsWithItsPath(string fields, string expected)
     {
         KongSchemaRuleException ex = Assert.Throws<KongSchemaRuleException>(() => KongSchemaValidator.ValidateDump(Dump(fields)));
@@ -80,5 +102,45 @@ public sealed class KongSchemaValidatorTests
         Assert.Contains("$.Plugins: must hold exactly one plugin, holds 2", two.Violations);
         KongSchemaRuleException protocol = Assert.Throws<KongSchemaRuleException>(() => KongSchemaValidator.ValidateDump(Dump("").Replace("MsgPack:1", "ProtoBuf:1")));
         Assert.Contains("$.Protocol: must be the string \"MsgPack:1\"", protocol.Violations);
+    }
+
+    [Theory]
+    [InlineData("""{ "a": { "type": "string", "default": "", "len_min": 0 } }""")]
+    [InlineData("""{ "a": { "type": "array", "elements": { "type": "string", "len_min": 0 }, "default": [""] } }""")]
+    [InlineData("""{ "a": { "type": "string", "default": "v1.2", "match": "^v%d+%.%d+$", "not_match": "%s", "starts_with": "v" } }""")]
+    [InlineData("""{ "a": { "type": "string", "default": "(a)", "match_all": [ { "pattern": "%b()", "err": "balanced" }, { "pattern": "^[%(%w%)]+$" } ], "match_none": [ { "pattern": "%f[%w]x" } ], "match_any": { "patterns": [ "^%(", "z" ], "err": "x" } } }""")]
+    [InlineData("""{ "a": { "type": "string", "match": "[]]", "not_match": "[^%]]-$" } }""")]
+    [InlineData("""{ "a": { "type": "string", "match": "(a)%1()" } }""")]
+    [InlineData("""{ "a": { "type": "integer", "default": 3, "eq": 3, "ne": 4, "not_one_of": [1, 2] } }""")]
+    public void Validator_WhatKongAccepts_Passes(string fields)
+    {
+        KongSchemaValidator.ValidateDump(Dump(fields));
+    }
+
+    [Fact]
+    public void ValidateConfig_ARecordWithoutRequired_IsRequiredAtEveryDepth()
+    {
+        const string schema = """
+            {"name":"p","fields":[{"config":{"type":"record","fields":[
+              {"up":{"type":"record","fields":[{"inner":{"type":"record","fields":[{"x":{"type":"integer"}}]}}]}},
+              {"maybe":{"type":"record","required":false,"fields":[{"x":{"type":"integer"}}]}}]}}]}
+            """;
+
+        Assert.Contains("config.up: required field missing", KongSchemaValidator.ValidateConfig(schema, """{"maybe":null}"""));
+        Assert.Contains("config.up: required field missing", KongSchemaValidator.ValidateConfig(schema, """{"up":null}"""));
+        Assert.Contains("config.up.inner: required field missing", KongSchemaValidator.ValidateConfig(schema, """{"up":{}}"""));
+        Assert.Empty(KongSchemaValidator.ValidateConfig(schema, """{"up":{"inner":{}},"maybe":null}"""));
+        Assert.Empty(KongSchemaValidator.ValidateConfig(schema, """{"up":{"inner":{"x":1}}}"""));
+    }
+
+    [Fact]
+    public void ValidateConfig_AnEmptyStringValue_IsRejectedUnlessLenMinIsZero()
+    {
+        const string schema = """
+            {"name":"p","fields":[{"config":{"type":"record","fields":[{"a":{"type":"string"}},{"b":{"type":"string","len_min":0}}]}}]}
+            """;
+
+        Assert.Equal(["config.a: length 0 is below len_min 1 (implicit on every string field without len_min)"],
+            KongSchemaValidator.ValidateConfig(schema, """{"a":"","b":""}"""));
     }
 }
