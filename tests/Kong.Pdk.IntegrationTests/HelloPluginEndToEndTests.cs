@@ -299,4 +299,27 @@ public sealed class BuildOutputTests
         Assert.Contains("pluginserver_hello_dotnet_start_cmd = /usr/local/bin/hello-dotnet -kong-prefix /usr/local/kong", snippet);
         Assert.Contains("pluginserver_hello_dotnet_query_cmd = /usr/local/bin/hello-dotnet -dump", snippet);
     }
+
+    [Kong.Pdk.TestSupport.LuaJitFact]
+    public async Task Build_OutputHoldsTheSchemaLua_WhichLuaJitLoadsToTheDumpSchema()
+    {
+        string output = Path.GetDirectoryName(PluginProcess.PluginDll)!;
+        string luaPath = Path.Combine(output, "hello-dotnet.schema.lua");
+        Assert.True(File.Exists(luaPath), "the build output should hold <plugin name>.schema.lua");
+
+        var info = new System.Diagnostics.ProcessStartInfo(Path.Combine(output, "hello-dotnet"), "-dump") { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        try
+        {
+            string dump = await process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            using var json = System.Text.Json.JsonDocument.Parse(dump);
+            System.Text.Json.JsonElement schema = json.RootElement.GetProperty("Plugins")[0].GetProperty("Schema");
+            Kong.Pdk.TestSupport.LuaSchemaRoundTrip.AssertSame(schema, await File.ReadAllTextAsync(luaPath));
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill();
+        }
+    }
 }

@@ -23,6 +23,10 @@ internal sealed class HostCommandLine
 
     public bool PluginNames { get; private set; }
 
+    public bool LuaSchema { get; private set; }
+
+    public string? LuaSchemaDirectory { get; private set; }
+
     public string InstallDir { get; private set; } = "/usr/local/bin";
 
     public string? ExecutableName { get; private set; }
@@ -39,6 +43,9 @@ internal sealed class HostCommandLine
           -kong-conf                 print the kong.conf lines for this executable and exit
                                      (with -install-dir DIR, default /usr/local/bin, and -exe-name NAME)
           -plugin-names              print the plugin names, one per line, and exit
+          -lua-schema                print the plugin's schema as a Lua module (schema.lua) and exit; with several
+                                     plugins in the executable, choose one with -plugin NAME
+          -lua-schema-dir DIR        write <plugin name>.schema.lua into DIR for every plugin served, and exit
           -kong-prefix DIR, -p DIR   directory of the socket (default {DefaultPrefix})
           -socket PATH               explicit socket path (default <prefix>/<plugin name>.socket)
           -plugin NAME               serve (and dump) only this plugin; repeatable
@@ -99,6 +106,12 @@ internal sealed class HostCommandLine
                     break;
                 case "plugin-names":
                     line.PluginNames = true;
+                    break;
+                case "lua-schema":
+                    line.LuaSchema = true;
+                    break;
+                case "lua-schema-dir":
+                    line.LuaSchemaDirectory = Value() ?? Missing(arg, ref error);
                     break;
                 case "install-dir":
                     line.InstallDir = Value() ?? Missing(arg, ref error);

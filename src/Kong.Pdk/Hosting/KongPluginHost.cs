@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Text;
 using Kong.Pdk.Server;
 
 namespace Kong.Pdk.Hosting;
@@ -59,6 +60,11 @@ public static class KongPluginHost
             return 0;
         }
 
+        if (line.LuaSchema || line.LuaSchemaDirectory is not null)
+        {
+            return await WriteLuaSchemasAsync(line, served, plugins.Length, program, stderr).ConfigureAwait(false);
+        }
+
         if (line.KongConf)
         {
             string executable = line.ExecutableName ?? (served.Count == 1 ? served[0].Name : program);
@@ -115,6 +121,53 @@ public static class KongPluginHost
             log.Info($"{context.Signal} received: stopping");
             stop.Cancel();
         }
+    }
+
+    /// <summary><c>-lua-schema</c> prints one plugin's schema.lua; <c>-lua-schema-dir DIR</c> writes
+    /// <c>DIR/&lt;name&gt;.schema.lua</c> for each plugin served, leaving a file alone when its text is already the same.</summary>
+    private static async Task<int> WriteLuaSchemasAsync(HostCommandLine line, List<KongPluginDescriptor> served, int pluginsInExecutable, string program, TextWriter stderr)
+    {
+        foreach (KongPluginDescriptor plugin in served)
+        {
+            if (plugin.Name.Length == 0 || plugin.Name is "." or ".." || plugin.Name.IndexOfAny(['/', '\\', '\0']) >= 0)
+            {
+                await stderr.WriteLineAsync($"{program}: the plugin name '{plugin.Name}' cannot name a file").ConfigureAwait(false);
+                return 2;
+            }
+        }
+
+        if (line.LuaSchemaDirectory is null)
+        {
+            if (served.Count != 1)
+            {
+                await stderr.WriteLineAsync($"{program}: -lua-schema prints one plugin's schema and this executable has {pluginsInExecutable}: choose one with -plugin NAME, or use -lua-schema-dir DIR").ConfigureAwait(false);
+                return 2;
+            }
+
+            using Stream stdout = Console.OpenStandardOutput();
+            await stdout.WriteAsync(Encoding.UTF8.GetBytes(LuaSchemaWriter.Write(served[0]))).ConfigureAwait(false);
+            await stdout.FlushAsync().ConfigureAwait(false);
+            return 0;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(line.LuaSchemaDirectory);
+            foreach (KongPluginDescriptor plugin in served)
+            {
+                byte[] module = Encoding.UTF8.GetBytes(LuaSchemaWriter.Write(plugin));
+                string path = Path.Combine(line.LuaSchemaDirectory, plugin.Name + ".schema.lua");
+                if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(module)) continue;
+                await File.WriteAllBytesAsync(path, module).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"{program}: cannot write the schema.lua files: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        return 0;
     }
 
     /// <summary>The executable's file name as installed (for a multi-plugin socket name and the usage text); the
