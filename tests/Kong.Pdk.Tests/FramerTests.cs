@@ -128,6 +128,108 @@ public sealed class FramerTests
             Assert.Equal(FrameStatus.NeedMoreData, RpcFramer.TryFindMessage(new ReadOnlySequence<byte>(bytes, 0, cut), Max, 64, out _));
         }
     }
+
+    [Fact]
+    public void Resumed_LargeMessageInFourKiBChunks_EachByteIsExaminedOnce()
+    {
+        // 1 MiB of small elements (walked byte by byte) and a 1 MiB string (skipped as a payload).
+        object?[] smalls = Enumerable.Range(0, 200_000).Select(i => (object?)(long)(i % 100)).ToArray();
+        byte[] bytes = Mp.Encode(new object?[] { 0L, 1L, "plugin.Step", new object?[] { Mp.Map("EventId", 1L, "Data", smalls, "Body", new string('b', 1 << 20)) } });
+        var framer = new RpcFramer(Max, 64);
+        int calls = 0;
+        for (int received = 4096; ; received = Math.Min(received + 4096, bytes.Length))
+        {
+            calls++;
+            FrameStatus status = framer.Find(new ReadOnlySequence<byte>(bytes, 0, received), out long length);
+            if (received < bytes.Length)
+            {
+                Assert.Equal(FrameStatus.NeedMoreData, status);
+                continue;
+            }
+
+            Assert.Equal(FrameStatus.Complete, status);
+            Assert.Equal(bytes.Length, length);
+            break;
+        }
+
+        // A walk from the start on every receive would look at about calls / 2 times the message.
+        Assert.InRange(framer.BytesExamined, bytes.Length, bytes.Length + 8L * calls);
+
+        // The same over a pipe's segments (4 KiB each, kept until the message is consumed).
+        ReadOnlySequence<byte> segments = Segments.Create(bytes.Chunk(4096).ToArray());
+        var piped = new RpcFramer(Max, 64);
+        FrameStatus last = FrameStatus.NeedMoreData;
+        for (long received = 4096; last == FrameStatus.NeedMoreData; received = Math.Min(received + 4096, bytes.Length))
+        {
+            last = piped.Find(segments.Slice(0, received), out long length);
+            if (last == FrameStatus.Complete) Assert.Equal(bytes.Length, length);
+        }
+
+        Assert.Equal(FrameStatus.Complete, last);
+        Assert.InRange(piped.BytesExamined, bytes.Length, bytes.Length + 8L * calls);
+    }
+
+    [Fact]
+    public void Resumed_EveryRecordedMessage_FedOneByteAtATime_InOneOrTwoSegments_FindsTheSameEnd()
+    {
+        var framer = new RpcFramer(Max, 64);
+        foreach (Vectors.Message message in Vectors.All())
+        {
+            byte[] bytes = message.Bytes;
+            for (int received = 1; received <= bytes.Length; received++)
+            {
+                int half = received / 2;
+                ReadOnlySequence<byte> buffer = received % 2 == 0
+                    ? new ReadOnlySequence<byte>(bytes, 0, received)
+                    : Segments.Create(bytes[..half], bytes[half..received]);
+                FrameStatus status = framer.Find(buffer, out long length);
+                Assert.Equal(received < bytes.Length ? FrameStatus.NeedMoreData : FrameStatus.Complete, status);
+                if (status == FrameStatus.Complete) Assert.Equal(bytes.Length, length);
+            }
+        }
+    }
+
+    [Fact]
+    public void Resumed_TwoMessagesBackToBack_AfterTheFirstTheWalkStartsOver()
+    {
+        byte[] first = Vectors.KongToServer().First().Bytes;
+        byte[] second = Vectors.KongToServer().Last().Bytes;
+        byte[] both = [.. first, .. second];
+        var framer = new RpcFramer(Max, 64);
+        Assert.Equal(FrameStatus.NeedMoreData, framer.Find(new ReadOnlySequence<byte>(both, 0, first.Length - 1), out _));
+        Assert.Equal(FrameStatus.Complete, framer.Find(new ReadOnlySequence<byte>(both), out long length));
+        Assert.Equal(first.Length, length);
+        Assert.Equal(FrameStatus.NeedMoreData, framer.Find(new ReadOnlySequence<byte>(both, first.Length, second.Length - 1), out _));
+        Assert.Equal(FrameStatus.Complete, framer.Find(new ReadOnlySequence<byte>(both, first.Length, second.Length), out length));
+        Assert.Equal(second.Length, length);
+    }
+
+    [Fact]
+    public void Resumed_Violations_AreFoundAsInOneCall()
+    {
+        byte[] deep = Enumerable.Repeat((byte)0x91, 10).Append((byte)0x01).ToArray();
+        var framer = new RpcFramer(Max, 9);
+        FrameStatus status = FrameStatus.NeedMoreData;
+        for (int received = 1; received <= deep.Length && status == FrameStatus.NeedMoreData; received++)
+        {
+            status = framer.Find(new ReadOnlySequence<byte>(deep, 0, received), out _);
+        }
+
+        Assert.Equal(FrameStatus.TooDeep, status);
+
+        // A str32 that grows past the limit while it arrives.
+        byte[] large = [0x91, 0xDB, 0x00, 0x00, 0x10, 0x00, .. new byte[5000]];
+        var small = new RpcFramer(1024, 64);
+        Assert.Equal(FrameStatus.TooLarge, small.Find(new ReadOnlySequence<byte>(large, 0, 4), out _) is FrameStatus.NeedMoreData
+            ? small.Find(new ReadOnlySequence<byte>(large, 0, 6), out _)
+            : FrameStatus.Malformed);
+        var withinLimit = new RpcFramer(8192, 64);
+        Assert.Equal(FrameStatus.NeedMoreData, withinLimit.Find(new ReadOnlySequence<byte>(large, 0, 2000), out _));
+        Assert.Equal(FrameStatus.NeedMoreData, withinLimit.Find(new ReadOnlySequence<byte>(large, 0, 4000), out _));
+        Assert.Equal(FrameStatus.Complete, withinLimit.Find(new ReadOnlySequence<byte>(large, 0, 6 + 4096), out long length));
+        Assert.Equal(6 + 4096, length);
+        Assert.Equal(FrameStatus.Malformed, new RpcFramer(Max, 64).Find(new ReadOnlySequence<byte>([0x92, 0x01, 0xC1]), out _));
+    }
 }
 
 internal sealed class Segments : ReadOnlySequenceSegment<byte>

@@ -20,7 +20,7 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
     private ManualResetValueTaskSourceCore<bool> _reply = new() { RunContinuationsAsynchronously = true };
 
     public PipePluginConnection(PluginServer server, Socket socket, long number)
-        : base(number)
+        : base(number, new RpcFramer(server.Options.MaxMessageSize, server.Options.MaxNestingDepth))
     {
         _server = server;
         _socket = socket;
@@ -61,7 +61,7 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
                 bool keepGoing = true;
                 while (keepGoing)
                 {
-                    FrameStatus status = RpcFramer.TryFindMessage(buffer, _server.Options.MaxMessageSize, _server.Options.MaxNestingDepth, out long length);
+                    FrameStatus status = Framer.Find(buffer, out long length);
                     if (status == FrameStatus.NeedMoreData) break;
                     if (status != FrameStatus.Complete)
                     {

@@ -15,9 +15,16 @@ internal abstract class PluginConnection
     private int _waitingEvents;
     private long _receiveCharge;
 
-    protected PluginConnection(long number) => Number = number;
+    protected PluginConnection(long number, RpcFramer framer)
+    {
+        Number = number;
+        Framer = framer;
+    }
 
     public long Number { get; }
+
+    /// <summary>Finds message boundaries, resuming the walk of a partly received message where it stopped.</summary>
+    internal RpcFramer Framer { get; }
 
     /// <summary>Events whose last call went out on this connection and that wait for Kong's step.</summary>
     public int WaitingEvents => Volatile.Read(ref _waitingEvents);

@@ -27,7 +27,7 @@ internal sealed class ThreadedPluginConnection : PluginConnection
     private int _threadId;
 
     public ThreadedPluginConnection(PluginServer server, Socket socket, long number)
-        : base(number)
+        : base(number, new RpcFramer(server.Options.MaxMessageSize, server.Options.MaxNestingDepth))
     {
         _server = server;
         _socket = socket;
@@ -90,7 +90,7 @@ internal sealed class ThreadedPluginConnection : PluginConnection
                 while (start < end)
                 {
                     var pending = new ReadOnlySequence<byte>(buffer, start, end - start);
-                    FrameStatus status = RpcFramer.TryFindMessage(pending, _server.Options.MaxMessageSize, _server.Options.MaxNestingDepth, out long length);
+                    FrameStatus status = Framer.Find(pending, out long length);
                     if (status == FrameStatus.NeedMoreData) break;
                     if (status != FrameStatus.Complete)
                     {
