@@ -117,6 +117,36 @@ public abstract class BackPressureTests
         }
     }
 
+    [Fact]
+    public async Task CancellationCallbackThatBlocks_DoesNotStopTheSweep()
+    {
+        using var gate = new ManualResetEventSlim();
+        var release = new TaskCompletionSource();
+        var plugin = new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) =>
+        {
+            string? mode = await kong.Request.GetHeaderAsync("h", ct);
+            if (mode == "block") ct.Register(() => gate.Wait()); // user code the server cannot trust to return
+            await release.Task; // ignores its token: runs past the deadline
+        });
+        await using InProcessServer server = Start(plugin, o => o.HandlerDeadline = TimeSpan.FromMilliseconds(300));
+        try
+        {
+            await using KongConnection kong = await server.ConnectAsync();
+            await server.StartInstanceAsync(kong, "my-plugin");
+            RpcAnswer first = await server.HandleEventAsync(kong, 7, "access");
+            Assert.Equal("kong.response.error", (await server.StepAsync(kong, first.EventId, "block")).CallMethod);
+
+            RpcAnswer second = await server.HandleEventAsync(kong, 7, "access");
+            RpcAnswer error = await server.StepAsync(kong, second.EventId, "other");
+            Assert.Equal("kong.response.error", error.CallMethod);
+        }
+        finally
+        {
+            gate.Set();
+            release.TrySetResult();
+        }
+    }
+
     /// <summary>Fills the server side's send buffer, as a peer that stopped reading leaves it.</summary>
     private static void FillSendBuffer(Socket socket)
     {

@@ -107,6 +107,36 @@ public abstract class MemoryBudgetTests
     }
 }
 
+/// <summary>The budget's own accounting.</summary>
+public sealed class MemoryBudgetAccountingTests
+{
+    [Fact]
+    public void Reservations_StopAtTheLimit_CreditAllowsAReplacement_ReleaseGivesRoomBack()
+    {
+        var budget = new Server.MemoryBudget(1000);
+        Assert.True(budget.TryReserve(600));
+        Assert.False(budget.TryReserve(500));
+        Assert.Equal(600, budget.Used);
+        Assert.True(budget.TryReserve(500, credit: 200)); // the caller then releases the 200 it replaces
+        budget.Release(200);
+        Assert.Equal(900, budget.Used);
+        budget.Release(900);
+        Assert.Equal(0, budget.Used);
+        Assert.True(budget.TryReserve(1000));
+    }
+
+    [Fact]
+    public void TrimAfterBurst_OnlyOnceABurstWasReleased()
+    {
+        var budget = new Server.MemoryBudget(1 << 30);
+        Assert.True(budget.TryReserve(100 << 20));
+        Assert.False(budget.TrimAfterBurst(64 << 20)); // still held
+        budget.Release(90 << 20);
+        Assert.True(budget.TrimAfterBurst(64 << 20));  // 90 MiB given back since the peak: one compacting collection
+        Assert.False(budget.TrimAfterBurst(64 << 20)); // and not again until the next burst
+    }
+}
+
 public sealed class MemoryBudgetTests_Thread : MemoryBudgetTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;

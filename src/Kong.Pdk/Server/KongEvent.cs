@@ -212,6 +212,11 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         }
     }
 
+    /// <summary>Cancels the handler's token on a thread-pool thread: the sweep (deadlines, abandonment) and a
+    /// connection making room for events must not wait for the handler's cancellation callbacks, which are user code.</summary>
+    private void CancelHandlerLater()
+        => ThreadPool.UnsafeQueueUserWorkItem(static ev => ev.CancelHandler(), this, preferLocal: false);
+
     /// <summary>Called by a connection for <c>plugin.Step*</c>: the pending call's result arrived.</summary>
     /// <returns>false when the event is not waiting for a step (the connection answers with an error).</returns>
     public bool Resume(PluginConnection connection, long msgId, PdkResultKind kind, in ReadOnlySequence<byte> data)
@@ -331,7 +336,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         {
             _server.Log.Error($"event {Id}: the {Phase.ToWireName()} handler of {Instance.Descriptor.Name} passed its deadline of {deadlineMs} ms");
             EndAfterFailure(KongEventEndReason.DeadlineExceeded);
-            CancelHandler();
+            CancelHandlerLater();
         }
     }
 
@@ -346,7 +351,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             Finish(reason);
         }
 
-        CancelHandler();
+        CancelHandlerLater();
         if (logIt) _server.Log.Warn($"event {Id} ({Instance.Descriptor.Name}, {Phase.ToWireName()}) abandoned: {reason}");
 
         // The handler resumes with an exception; run it off the caller's thread.
