@@ -363,7 +363,8 @@ public class AnalyzersOnGeneratedOutputTests
         var result = TestCompiler.Run(TestCompiler.Create(TestCompiler.Usings + source, Microsoft.CodeAnalysis.OutputKind.ConsoleApplication));
         Assert.NotEmpty(result.Files);
         var analyzers = System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(
-            new PhaseSignatureAnalyzer(), new ConfigPropertyAnalyzer(), new PluginDeclarationAnalyzer(), new PdkPhaseUsageAnalyzer());
+            new PhaseSignatureAnalyzer(), new ConfigPropertyAnalyzer(), new PluginDeclarationAnalyzer(), new PdkPhaseUsageAnalyzer(),
+            new PdkCallAnalyzer(), new HandlerStateAnalyzer());
         var diagnostics = await new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzers(result.Output, analyzers, options: null)
             .GetAnalyzerDiagnosticsAsync();
         Assert.Empty(diagnostics);

@@ -17,6 +17,7 @@ public partial class DocsTests
     private static readonly DiagnosticDescriptor[] AllDescriptors = new DiagnosticAnalyzer[]
         {
             new PhaseSignatureAnalyzer(), new ConfigPropertyAnalyzer(), new PluginDeclarationAnalyzer(), new PdkPhaseUsageAnalyzer(),
+            new PdkCallAnalyzer(), new HandlerStateAnalyzer(),
         }
         .SelectMany(a => a.SupportedDiagnostics)
         .OrderBy(d => d.Id, StringComparer.Ordinal)

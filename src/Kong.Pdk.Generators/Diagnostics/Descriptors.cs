@@ -132,6 +132,24 @@ internal static class Descriptors
         "'{0}' cannot be called in the {1} phase; Kong allows it only in: {2}",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor BlockingPdkCall = Create(
+        DiagnosticIds.BlockingPdkCall,
+        "PDK call is waited on synchronously",
+        "'{0}' blocks a thread until Kong answers '{1}'; await the call instead",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UnawaitedPdkCall = Create(
+        DiagnosticIds.UnawaitedPdkCall,
+        "PDK call is not awaited",
+        "The result of '{0}' is discarded; await it, or the handler may finish before Kong has done it and its failure is lost",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor HandlerWritesInstanceState = Create(
+        DiagnosticIds.HandlerWritesInstanceState,
+        "Phase handler writes plugin instance state",
+        "Phase handler '{0}' writes '{1}', which every concurrent request of this plugin instance shares; keep per-request state in locals or kong.Ctx",
+        DiagnosticSeverity.Warning);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity)
         => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");
 }

@@ -27,4 +27,7 @@ public static class DiagnosticIds
     public const string PluginNotInstantiable = "KONG0205";
 
     public const string PdkCallWrongPhase = "KONG0301";
+    public const string BlockingPdkCall = "KONG0302";
+    public const string UnawaitedPdkCall = "KONG0303";
+    public const string HandlerWritesInstanceState = "KONG0304";
 }

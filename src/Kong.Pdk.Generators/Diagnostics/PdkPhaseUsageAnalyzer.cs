@@ -59,7 +59,7 @@ public sealed class PdkPhaseUsageAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>The phase of a handler (an ordinary method named after a phase, on a <c>[KongPlugin]</c> class), or -1.</summary>
-    private static int HandlerPhase(ISymbol owner, INamedTypeSymbol plugin)
+    internal static int HandlerPhase(ISymbol owner, INamedTypeSymbol plugin)
     {
         if (owner is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
         {
