@@ -346,6 +346,55 @@ public class PluginDeclarationAnalyzerTests
         """);
 
     [Fact]
+    public Task KONG0206_BundledPluginNames_AreReported() => Check("""
+        [KongPlugin({|KONG0206:"cors"|})] public partial class A { public ValueTask Access(IKong kong) => default; }
+        [KongPlugin({|KONG0206:"rate-limiting"|})] public partial class B { public ValueTask Access(IKong kong) => default; }
+        [KongPlugin({|KONG0206:"ai-proxy"|})] public partial class C { public ValueTask Access(IKong kong) => default; }
+        [KongPlugin("cors-dotnet")] public partial class D { public ValueTask Access(IKong kong) => default; }
+        [KongPlugin("my-rate-limiting")] public partial class E { public ValueTask Access(IKong kong) => default; }
+        """);
+
+    [Fact]
+    public Task KONG0206_Message_SaysKongLoadsItsOwnPlugin() => Verify.AnalyzeAsync<PluginDeclarationAnalyzer>("""
+        [KongPlugin({|#0:"key-auth"|})] public partial class A { public ValueTask Access(IKong kong) => default; }
+        """,
+        new Microsoft.CodeAnalysis.Testing.DiagnosticResult(DiagnosticIds.BundledPluginName, Microsoft.CodeAnalysis.DiagnosticSeverity.Error)
+            .WithLocation(0)
+            .WithMessage("Plugin name 'key-auth' is the name of a plugin bundled with Kong; Kong loads its own 'key-auth' and this plugin never runs, choose another name"));
+
+    [Fact]
+    public Task KONG0207_NameTooLongForTheSocketPath_IsReported_AtTheLimitItIsNot()
+    {
+        // /usr/local/kong/ (16) + name + .socket (7) must stay within 107 bytes: 84 characters fit, 85 do not.
+        string fits = "a" + new string('b', 83);
+        string tooLong = fits + "c";
+        return Verify.AnalyzeAsync<PluginDeclarationAnalyzer>(
+            "[KongPlugin(\"" + fits + "\")] public partial class A { public ValueTask Access(IKong kong) => default; }\n"
+            + "[KongPlugin({|#0:\"" + tooLong + "\"|})] public partial class B { public ValueTask Access(IKong kong) => default; }\n",
+            new Microsoft.CodeAnalysis.Testing.DiagnosticResult(DiagnosticIds.SocketPathTooLong, Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
+                .WithLocation(0)
+                .WithArguments(tooLong, "/usr/local/kong/" + tooLong + ".socket", 108));
+    }
+
+    [Fact]
+    public Task KONG0208_HandlerOnABaseClass_IsReported_UnlessThePluginDeclaresThePhase() => Verify.AnalyzeAsync<PluginDeclarationAnalyzer>("""
+        public abstract class PluginBase
+        {
+            public ValueTask Access(IKong kong) => default;
+            public ValueTask Log(IKong kong) => default;
+            public static ValueTask Rewrite(IKong kong) => default;
+        }
+
+        [KongPlugin("p")] public partial class {|#0:P|} : PluginBase
+        {
+            public new ValueTask Log(IKong kong) => base.Log(kong);
+        }
+        """,
+        new Microsoft.CodeAnalysis.Testing.DiagnosticResult(DiagnosticIds.InheritedHandler, Microsoft.CodeAnalysis.DiagnosticSeverity.Warning)
+            .WithLocation(0)
+            .WithMessage("'Access' is declared on the base class 'PluginBase' and will never run: only methods declared in 'P' are phase handlers; declare 'Access' in 'P' (it may call base.Access)"));
+
+    [Fact]
     public Task Declaration_RepresentativePlugins_HaveNoDiagnostics()
         => Check(Plugins.WorkedExample + Plugins.Vectors + Plugins.AllTypes + Plugins.Hello);
 }

@@ -132,6 +132,24 @@ internal static class Descriptors
         "'{0}' cannot be called in the {1} phase; Kong allows it only in: {2}",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor BundledPluginName = Create(
+        DiagnosticIds.BundledPluginName,
+        "Plugin name is the name of a Kong bundled plugin",
+        "Plugin name '{0}' is the name of a plugin bundled with Kong; Kong loads its own '{0}' and this plugin never runs, choose another name",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SocketPathTooLong = Create(
+        DiagnosticIds.SocketPathTooLong,
+        "Plugin name is too long for the socket path",
+        "Plugin name '{0}' makes the socket path '{1}' {2} bytes long; a Unix socket path has at most 107, so the server cannot bind under Kong's default prefix",
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor InheritedHandler = Create(
+        DiagnosticIds.InheritedHandler,
+        "Phase handler is inherited from a base class",
+        "'{0}' is declared on the base class '{1}' and will never run: only methods declared in '{2}' are phase handlers; declare '{0}' in '{2}' (it may call base.{0})",
+        DiagnosticSeverity.Warning);
+
     public static readonly DiagnosticDescriptor BlockingPdkCall = Create(
         DiagnosticIds.BlockingPdkCall,
         "PDK call is waited on synchronously",

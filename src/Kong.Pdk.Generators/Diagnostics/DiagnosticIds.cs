@@ -25,6 +25,9 @@ public static class DiagnosticIds
     public const string InvalidPluginName = "KONG0203";
     public const string DuplicatePluginName = "KONG0204";
     public const string PluginNotInstantiable = "KONG0205";
+    public const string BundledPluginName = "KONG0206";
+    public const string SocketPathTooLong = "KONG0207";
+    public const string InheritedHandler = "KONG0208";
 
     public const string PdkCallWrongPhase = "KONG0301";
     public const string BlockingPdkCall = "KONG0302";

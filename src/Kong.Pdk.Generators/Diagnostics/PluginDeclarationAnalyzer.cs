@@ -8,8 +8,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Kong.Pdk.Generators.Diagnostics;
 
-/// <summary>The <c>[KongPlugin]</c> declaration: partial, name, version, instantiable, unique names
-/// (KONG0201–KONG0205).</summary>
+/// <summary>The <c>[KongPlugin]</c> declaration: partial, name, version, instantiable, unique names, names Kong
+/// already uses or cannot fit in a socket path, handlers left on a base class (KONG0201–KONG0208).</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PluginDeclarationAnalyzer : DiagnosticAnalyzer
 {
@@ -19,7 +19,10 @@ public sealed class PluginDeclarationAnalyzer : DiagnosticAnalyzer
         Descriptors.InvalidVersion,
         Descriptors.InvalidPluginName,
         Descriptors.DuplicatePluginName,
-        Descriptors.PluginNotInstantiable);
+        Descriptors.PluginNotInstantiable,
+        Descriptors.BundledPluginName,
+        Descriptors.SocketPathTooLong,
+        Descriptors.InheritedHandler);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -63,6 +66,29 @@ public sealed class PluginDeclarationAnalyzer : DiagnosticAnalyzer
         return false;
     }
 
+    /// <summary>KONG0208: a method named after a phase on a base class, for a phase the plugin itself does not
+    /// declare. The generated dispatch only calls the plugin class's own methods.</summary>
+    private static void ReportInheritedHandlers(SymbolAnalysisContext context, INamedTypeSymbol type)
+    {
+        for (int phase = 0; phase < KnownNames.Phases.Length; phase++)
+        {
+            if (PhaseMethods.Handlers(type, phase).Any())
+            {
+                continue;
+            }
+
+            for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
+            {
+                if (PhaseMethods.Handlers(baseType, phase).FirstOrDefault() is { IsStatic: false } inherited)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.InheritedHandler, PluginSymbols.Identifier(type, context.CancellationToken),
+                        KnownNames.Phases[phase], baseType.Name, type.Name));
+                    break;
+                }
+            }
+        }
+    }
+
     private static void Analyze(SymbolAnalysisContext context, KnownSymbols known, ConcurrentBag<(string, string, Location?)> plugins)
     {
         var type = (INamedTypeSymbol)context.Symbol;
@@ -87,6 +113,19 @@ public sealed class PluginDeclarationAnalyzer : DiagnosticAnalyzer
         {
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.InvalidPluginName, nameLocation, name));
         }
+        else if (KongPluginNames.Bundled.Contains(name))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.BundledPluginName, nameLocation, name));
+        }
+
+        string socketPath = KongPluginNames.DefaultSocketPath(name);
+        int socketBytes = KongPluginNames.Bytes(socketPath);
+        if (PluginRules.IsValidPluginName(name) && socketBytes > KongPluginNames.MaxSocketPathBytes)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.SocketPathTooLong, nameLocation, name, socketPath, socketBytes));
+        }
+
+        ReportInheritedHandlers(context, type);
 
         if (!PluginRules.IsValidVersion(version))
         {
