@@ -70,7 +70,8 @@ public interface IKong
     /// Kong resolves the name by walking the <c>kong</c> global. A name Kong doesn't know comes back as
     /// <see cref="KongValue.Nil"/> and Kong logs "could not find pdk method"; calling something that is not a
     /// function, a wrong argument, or a function Kong forbids in the current phase raises a Lua error in Kong (an
-    /// HTTP 500, and the event is abandoned), because no phase check happens here. Trailing nil arguments are
+    /// HTTP 500, and the event is abandoned), because no phase check happens here (the analyzer reports a
+    /// constant name in a phase Kong forbids, KONG0301). Trailing nil arguments are
     /// dropped; a nil before a non-nil argument throws <see cref="ArgumentException"/>, since Kong would lose the
     /// arguments after it. Only the first return value comes back (a Lua <c>nil, err</c> is nil).
     /// </remarks>

@@ -228,4 +228,46 @@ public class PdkPhaseUsageAnalyzerTests
         test.TestState.AdditionalReferences.AddRange(TestCompiler.References);
         await test.RunAsync();
     }
+    [Fact]
+    public Task KONG0301_CallAsyncWithAConstantNameInAForbiddenPhase_IsReported() => Check("""
+        [KongPlugin("p")] public partial class P
+        {
+            private const string SetHeader = "kong.response.set_header";
+
+            public async ValueTask Log(IKong kong, CancellationToken cancellationToken)
+            {
+                await kong.CallAsync({|#0:"kong.response.set_header"|}, KongValue.From("x-a"), KongValue.From("1"));
+                await kong.CallAsync({|KONG0301:SetHeader|}, new[] { KongValue.From("x-b"), KongValue.From("2") }, cancellationToken);
+                await kong.CallAsync({|KONG0301:"kong.request.get_path"|});
+                await kong.CallAsync("kong.client.get_consumer");
+                await kong.CallAsync("kong.log.notice", KongValue.From("fine everywhere"));
+                await kong.CallAsync("kong.enterprise.unknown_function");
+            }
+
+            public async ValueTask Access(IKong kong, string name)
+            {
+                await kong.CallAsync("kong.response.set_header", KongValue.From("x-a"), KongValue.From("1"));
+            }
+
+            public async ValueTask Rewrite(IKong kong)
+            {
+                string name = DateTime.Now.Second > 30 ? "kong.response.set_header" : "kong.log.info";
+                await kong.CallAsync(name, KongValue.From("x"));
+                await kong.CallAsync({|KONG0301:"kong.service.response.get_status"|});
+            }
+        }
+        """,
+        new DiagnosticResult(DiagnosticIds.PdkCallWrongPhase, DiagnosticSeverity.Warning)
+            .WithLocation(0)
+            .WithMessage("'kong.response.set_header' cannot be called in the Log phase; Kong allows it only in: Rewrite, Access, Response"));
+
+    [Fact]
+    public void KONG0301_GenericCallTable_IsTheFakeKongsCatalogue()
+    {
+        var expected = Kong.Pdk.Testing.FakePdk.CreateDefault().Functions
+            .Where(f => f.Phases != Kong.Pdk.Testing.PdkPhaseSet.All)
+            .ToDictionary(f => f.Method, f => (int)f.Phases);
+        Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal),
+            Kong.Pdk.Generators.Analysis.PdkFunctionPhases.Restricted.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
 }

@@ -12,7 +12,8 @@ namespace Kong.Pdk.Generators.Diagnostics;
 /// <summary>
 /// KONG0301: a phase handler of a <c>[KongPlugin]</c> class calls a PDK method in a phase where Kong forbids it.
 /// The allowed phases come from <c>[KongPhases]</c> on the PDK method, read from metadata: the runtime library
-/// carries the same phases that its <c>BeginCall</c> enforces, so the analyzer has no table of its own.
+/// carries the same phases that its <c>BeginCall</c> enforces. For <c>kong.CallAsync</c> with a constant function
+/// name they come from <see cref="PdkFunctionPhases"/>.
 /// </summary>
 /// <remarks>
 /// Only the handler's own body is analyzed, including its lambdas and local functions. A call in another method
@@ -36,6 +37,7 @@ public sealed class PdkPhaseUsageAnalyzer : DiagnosticAnalyzer
         {
             INamedTypeSymbol? plugin = start.Compilation.GetTypeByMetadataName(KnownNames.KongPluginAttribute);
             INamedTypeSymbol? phases = start.Compilation.GetTypeByMetadataName(KnownNames.KongPhasesAttribute);
+            INamedTypeSymbol? kong = start.Compilation.GetTypeByMetadataName(KnownNames.IKong);
             if (plugin is null || phases is null)
             {
                 return;
@@ -52,7 +54,7 @@ public sealed class PdkPhaseUsageAnalyzer : DiagnosticAnalyzer
                 }
 
                 block.RegisterOperationAction(
-                    operation => AnalyzeInvocation(operation, phase, phases, masks),
+                    operation => AnalyzeInvocation(operation, phase, phases, kong, masks),
                     OperationKind.Invocation);
             });
         });
@@ -83,12 +85,18 @@ public sealed class PdkPhaseUsageAnalyzer : DiagnosticAnalyzer
         return -1;
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context, int phase, INamedTypeSymbol phasesAttribute, ConcurrentDictionary<IMethodSymbol, int> masks)
+    private static void AnalyzeInvocation(OperationAnalysisContext context, int phase, INamedTypeSymbol phasesAttribute, INamedTypeSymbol? kong, ConcurrentDictionary<IMethodSymbol, int> masks)
     {
         var invocation = (IInvocationOperation)context.Operation;
         IMethodSymbol target = invocation.TargetMethod.OriginalDefinition;
         int mask = masks.GetOrAdd(target, method => AllowedMask(method, phasesAttribute));
-        if (mask == NotPdk || (mask & (1 << phase)) != 0)
+        if (mask == NotPdk)
+        {
+            AnalyzeGenericCall(context, invocation, phase, kong);
+            return;
+        }
+
+        if ((mask & (1 << phase)) != 0)
         {
             return;
         }
@@ -97,6 +105,40 @@ public sealed class PdkPhaseUsageAnalyzer : DiagnosticAnalyzer
             Descriptors.PdkCallWrongPhase,
             NameLocation(invocation.Syntax),
             target.ContainingType.Name + "." + target.Name,
+            KnownNames.Phases[phase],
+            Describe(mask)));
+    }
+
+    /// <summary><c>kong.CallAsync("kong.response.set_header", ...)</c>: a constant function name is checked against
+    /// Kong's catalogue (Kong would raise a Lua error, an HTTP 500, since the generic call is not checked at run time).</summary>
+    private static void AnalyzeGenericCall(OperationAnalysisContext context, IInvocationOperation invocation, int phase, INamedTypeSymbol? kong)
+    {
+        IMethodSymbol target = invocation.TargetMethod.OriginalDefinition;
+        if (kong is null || target.Name != "CallAsync" || !SymbolEqualityComparer.Default.Equals(target.ContainingType, kong))
+        {
+            return;
+        }
+
+        IArgumentOperation? method = null;
+        foreach (IArgumentOperation argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.Ordinal == 0)
+            {
+                method = argument;
+            }
+        }
+
+        if (method?.Value.ConstantValue is not { HasValue: true, Value: string name }
+            || !PdkFunctionPhases.Restricted.TryGetValue(name, out int mask)
+            || (mask & (1 << phase)) != 0)
+        {
+            return;
+        }
+
+        context.ReportDiagnostic(Diagnostic.Create(
+            Descriptors.PdkCallWrongPhase,
+            method.Value.Syntax.GetLocation(),
+            name,
             KnownNames.Phases[phase],
             Describe(mask)));
     }
