@@ -22,7 +22,8 @@ internal static class PluginParser
             return null;
         }
 
-        if (PluginRules.Unusable(type, cancellationToken) is not null || !PluginRules.IsPartialChain(type, cancellationToken))
+        if (PluginRules.Unusable(type, cancellationToken) is not null || !PluginRules.IsPartialChain(type, cancellationToken)
+            || PluginRules.LanguageVersionTooOld(context.TargetNode.SyntaxTree) is not null)
         {
             return null;
         }
@@ -104,6 +105,22 @@ internal static class PluginRules
                     break;
             }
         }
+    }
+
+    /// <summary>The effective language version when it is older than the generated code needs (C# 11: UTF-8 string
+    /// literals), or <see langword="null"/>.</summary>
+    public static string? LanguageVersionTooOld(SyntaxTree tree)
+    {
+        if (tree.Options is CSharpParseOptions options)
+        {
+            LanguageVersion version = options.LanguageVersion.MapSpecifiedToEffectiveVersion();
+            if (version < LanguageVersion.CSharp11)
+            {
+                return version.ToDisplayString();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Kong accepts <c>x.y</c> or <c>x.y.z</c> with numeric parts (kong-protocol.md §2.3).</summary>

@@ -39,7 +39,7 @@ public sealed class PluginGenerator : IIncrementalGenerator
         IncrementalValueProvider<EntryPointInfo> compilationInfo = context.CompilationProvider
             .Select(static (compilation, cancellationToken) => new EntryPointInfo(
                 compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication,
-                compilation.ContainsSymbolsWithName("Main", SymbolFilter.Member, cancellationToken)))
+                HasStaticMain(compilation, cancellationToken)))
             .WithTrackingName(TrackingNames.CompilationInfo);
 
         IncrementalValueProvider<bool> hasTopLevelStatements = context.SyntaxProvider
@@ -63,5 +63,25 @@ public sealed class PluginGenerator : IIncrementalGenerator
 
             output.AddSource("Kong.Pdk.Generated.KongPluginEntryPoint.g.cs", PluginEmitter.GenerateEntryPoint(input.Plugins));
         });
+    }
+
+    /// <summary>A static method named <c>Main</c> in the author's code (an enum member or a property named Main is not an
+    /// entry point and must not suppress the generated one).</summary>
+    private static bool HasStaticMain(Compilation compilation, System.Threading.CancellationToken cancellationToken)
+    {
+        if (!compilation.ContainsSymbolsWithName("Main", SymbolFilter.Member, cancellationToken))
+        {
+            return false;
+        }
+
+        foreach (ISymbol symbol in compilation.GetSymbolsWithName("Main", SymbolFilter.Member, cancellationToken))
+        {
+            if (symbol is IMethodSymbol { IsStatic: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -41,12 +41,18 @@ internal static class SchemaJsonWriter
     }
 
     /// <summary>Writes one type table; <paramref name="field"/> is null for array elements and map values.</summary>
-    private static void WriteType(StringBuilder json, ConfigTypeSpec type, ConfigFieldSpec? field, bool referenceableElements = false)
+    private static void WriteType(StringBuilder json, ConfigTypeSpec type, ConfigFieldSpec? field, bool referenceableElements = false,
+        bool mayBeEmpty = false)
     {
         json.Append("{\"type\":").Append(JsonText.String(KongType(type.Kind)));
         if (field is { Required: true })
         {
             json.Append(",\"required\":true");
+        }
+        else if (field is not null && type.Kind == ConfigKind.Record)
+        {
+            // Kong makes a record without 'required' required (make_records_required): an optional record must say so.
+            json.Append(",\"required\":false");
         }
 
         if (field?.DefaultJson is { } defaultJson)
@@ -60,7 +66,7 @@ internal static class SchemaJsonWriter
             case ConfigKind.Array:
             case ConfigKind.Set:
                 json.Append(",\"elements\":");
-                WriteType(json, type.Element!, null, referenceable);
+                WriteType(json, type.Element!, null, referenceable, field?.ElementsMayBeEmpty == true);
                 referenceable = false; // on the elements, as Kong's own plugins do
                 break;
             case ConfigKind.Map:
@@ -87,6 +93,11 @@ internal static class SchemaJsonWriter
 
         if (field is null)
         {
+            if (mayBeEmpty)
+            {
+                json.Append(",\"len_min\":0");
+            }
+
             if (type.Kind == ConfigKind.Integer)
             {
                 (long min, long max) = Analysis.ConfigModelBuilder.IntegerRange(type.Numeric);

@@ -110,19 +110,19 @@ public class BinderTests
 
     [Theory]
     [InlineData("""{"count":"3"}""", "invalid config field 'count': expected an integer, got a string")]
-    [InlineData("""{"count":3.5}""", "invalid config field 'count': expected an integer, got the number 3.5")]
-    [InlineData("""{"count":3000000000}""", "invalid config field 'count': expected an integer from -2147483648 to 2147483647, got the number 3000000000")]
+    [InlineData("""{"count":3.5}""", "invalid config field 'count': expected an integer, got a number")]
+    [InlineData("""{"count":3000000000}""", "invalid config field 'count': expected an integer from -2147483648 to 2147483647, got a number")]
     [InlineData("""{"limit":true}""", "invalid config field 'limit': expected an integer, got a boolean")]
-    [InlineData("""{"message":12}""", "invalid config field 'message': expected a string, got the number 12")]
-    [InlineData("""{"enabled":1}""", "invalid config field 'enabled': expected true or false, got the number 1")]
+    [InlineData("""{"message":12}""", "invalid config field 'message': expected a string, got a number")]
+    [InlineData("""{"enabled":1}""", "invalid config field 'enabled': expected true or false, got a number")]
     [InlineData("""{"ratio":"1.5"}""", "invalid config field 'ratio': expected a number, got a string")]
     [InlineData("""{"tags":"a"}""", "invalid config field 'tags': expected an array, got a string")]
-    [InlineData("""{"tags":["a",1]}""", "invalid config field 'tags[1]': expected a string, got the number 1")]
+    [InlineData("""{"tags":["a",1]}""", "invalid config field 'tags[1]': expected a string, got a number")]
     [InlineData("""{"tags":[null]}""", "invalid config field 'tags[0]': expected a string, got null")]
     [InlineData("""{"tags":{"a":1}}""", "invalid config field 'tags': expected an array, got an object")]
-    [InlineData("""{"labels":{"env":1}}""", "invalid config field 'labels.env': expected a string, got the number 1")]
+    [InlineData("""{"labels":{"env":1}}""", "invalid config field 'labels.<key>': expected a string, got a number")]
     [InlineData("""{"labels":[1]}""", "invalid config field 'labels': expected an object, got an array")]
-    [InlineData("""{"extra":{"a":1.25}}""", "invalid config field 'extra.a': expected an integer, got the number 1.25")]
+    [InlineData("""{"extra":{"a":1.25}}""", "invalid config field 'extra.<key>': expected an integer, got a number")]
     [InlineData("""{"upstream":[]}""", "invalid config field 'upstream': expected an object, got an array")]
     [InlineData("""{"upstream":{"port":"x"}}""", "invalid config field 'upstream.port': expected an integer, got a string")]
     [InlineData("""{"upstream":{"tls":"yes"}}""", "invalid config field 'upstream.tls': expected true or false, got a string")]
@@ -147,8 +147,8 @@ public class BinderTests
     public void Binder_InvalidJson_FailsWithConfigException()
     {
         var exception = Assert.Throws<KongConfigException>(() => Bind(s_vectors.Value, """{"message":"a" "note":1}"""));
-        Assert.StartsWith("the configuration is not valid JSON: ", exception.Message, StringComparison.Ordinal);
-        Assert.IsAssignableFrom<System.Text.Json.JsonException>(exception.InnerException);
+        Assert.Equal("the configuration is not valid JSON (line 1, byte 16)", exception.Message);
+        Assert.Null(exception.InnerException); // its message would quote the JSON
     }
 
     [Fact]
@@ -242,18 +242,18 @@ public class BinderTests
 
     [Theory]
     [InlineData("\"short\":null", "invalid config field 'short': expected an integer, got null")]
-    [InlineData("\"small\":256", "invalid config field 'small': expected an integer from 0 to 255, got the number 256")]
-    [InlineData("\"tiny\":-129", "invalid config field 'tiny': expected an integer from -128 to 127, got the number -129")]
-    [InlineData("\"u_int\":-1", "invalid config field 'u_int': expected an integer from 0 to 4294967295, got the number -1")]
-    [InlineData("\"level\":\"Info\"", "invalid config field 'level': expected one of \"debug\", \"info\", \"very_verbose\", got \"Info\"")]
-    [InlineData("\"level\":1", "invalid config field 'level': expected one of \"debug\", \"info\", \"very_verbose\", got the number 1")]
-    [InlineData("\"levels\":[\"debug\",\"loud\"]", "invalid config field 'levels[1]': expected one of \"debug\", \"info\", \"very_verbose\", got \"loud\"")]
+    [InlineData("\"small\":256", "invalid config field 'small': expected an integer from 0 to 255, got a number")]
+    [InlineData("\"tiny\":-129", "invalid config field 'tiny': expected an integer from -128 to 127, got a number")]
+    [InlineData("\"u_int\":-1", "invalid config field 'u_int': expected an integer from 0 to 4294967295, got a number")]
+    [InlineData("\"level\":\"Info\"", "invalid config field 'level': expected one of \"debug\", \"info\", \"very_verbose\", got another string")]
+    [InlineData("\"level\":1", "invalid config field 'level': expected one of \"debug\", \"info\", \"very_verbose\", got a number")]
+    [InlineData("\"levels\":[\"debug\",\"loud\"]", "invalid config field 'levels[1]': expected one of \"debug\", \"info\", \"very_verbose\", got another string")]
     [InlineData("\"other_id\":\"not-a-guid\"", "invalid config field 'other_id': expected a UUID string, got a string that is not a UUID")]
     [InlineData("\"money\":true", "invalid config field 'money': expected a number, got a boolean")]
     [InlineData("\"items\":[{\"next\":{\"next\":{\"depth\":\"deep\"}}}]", "invalid config field 'items[0].next.next.depth': expected an integer, got a string")]
-    [InlineData("\"named\":{\"k\":{\"label\":false}}", "invalid config field 'named.k.label': expected a string, got a boolean")]
+    [InlineData("\"named\":{\"k\":{\"label\":false}}", "invalid config field 'named.<key>.label': expected a string, got a boolean")]
     [InlineData("\"nested\":null", "invalid config field 'nested': expected an object, got null")]
-    [InlineData("\"buckets\":{\"b\":[1,\"2\"]}", "invalid config field 'buckets.b[1]': expected an integer, got a string")]
+    [InlineData("\"buckets\":{\"b\":[1,\"2\"]}", "invalid config field 'buckets.<key>[1]': expected an integer, got a string")]
     public void Binder_AllTypes_WrongValues_AreExplained(string field, string message)
         => Assert.Equal(message, Fails(s_allTypes.Value, "{" + AllTypesRequired + "," + field + "}"));
 

@@ -17,7 +17,7 @@ public partial class DocsTests
     private static readonly DiagnosticDescriptor[] AllDescriptors = new DiagnosticAnalyzer[]
         {
             new PhaseSignatureAnalyzer(), new ConfigPropertyAnalyzer(), new PluginDeclarationAnalyzer(), new PdkPhaseUsageAnalyzer(),
-            new PdkCallAnalyzer(), new HandlerStateAnalyzer(),
+            new PdkCallAnalyzer(), new HandlerStateAnalyzer(), new LanguageVersionAnalyzer(),
         }
         .SelectMany(a => a.SupportedDiagnostics)
         .OrderBy(d => d.Id, StringComparer.Ordinal)

@@ -198,6 +198,37 @@ public abstract class FaultAndLimitTests
         Assert.DoesNotContain("s3cr3t", (string)failed.Error!);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StartInstance_ExceptionsWithAConfigValueInTheirMessage_NeverReachKongOrTheLog(bool hideExceptionDetails)
+    {
+        // Canaries: a setter that echoes its value, a hand-written KongConfigException with one in its message.
+        var plugin = Echo();
+        plugin.OnCreate = json =>
+        {
+            if (json.Contains("\"setter\"")) throw new ArgumentException("bad value CANARY-7f3a-setter");
+            if (json.Contains("\"field\"")) throw new KongConfigException("api_key", "got CANARY-7f3a-field");
+            if (json.Contains("\"whole\"")) throw new KongConfigException("config CANARY-7f3a-whole is wrong");
+        };
+        await using InProcessServer server = Start(plugin, o => o.HideExceptionDetails = hideExceptionDetails);
+        await using KongConnection kong = await server.ConnectAsync();
+
+        var errors = new List<string>();
+        foreach (string key in (string[])["setter", "field", "whole"])
+        {
+            RpcAnswer failed = await kong.CallAsync(server.NextMsgId(), "plugin.StartInstance",
+                Mp.Map("Name", "my-plugin", "Config", $$"""{"{{key}}":"CANARY-7f3a-value"}"""));
+            errors.Add((string)failed.Error!);
+        }
+
+        Assert.All(errors, e => Assert.DoesNotContain("CANARY", e, StringComparison.Ordinal));
+        Assert.DoesNotContain("CANARY", server.Log, StringComparison.Ordinal);
+        Assert.Contains("ArgumentException while binding the configuration", errors[0], StringComparison.Ordinal);
+        Assert.Contains("invalid config field 'api_key'", errors[1], StringComparison.Ordinal);
+        Assert.Contains("KongConfigException while binding the configuration", errors[2], StringComparison.Ordinal);
+    }
+
     private static async Task<RpcAnswer> RunOneAsync(InProcessServer server, KongConnection kong)
     {
         RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");

@@ -95,8 +95,23 @@ internal sealed class ConfigModelBuilder
             }
 
             names.Add(field.WireName, property.Name);
-            useInitializer |= property.SetMethod!.IsInitOnly;
+            useInitializer |= property.SetMethod!.IsInitOnly || field.CSharpRequired;
             fields.Add(field);
+        }
+
+        if (!SetsRequiredMembers(type))
+        {
+            foreach (ISymbol member in type.GetMembers())
+            {
+                bool requiredMember = member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true };
+                if (requiredMember && !(member is IPropertySymbol p && fields.Any(f => f.PropertyName == p.Name)))
+                {
+                    Problems.Add(new ConfigProblem(Descriptors.UnsupportedConfigType, member.Locations.FirstOrDefault(), member.Name,
+                        (member as IPropertySymbol)?.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)
+                            ?? ((IFieldSymbol)member).Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+                        "it is a C# 'required' member but not a configuration property, so the generated binder cannot set it; make it a public property with a public setter, or remove 'required'"));
+                }
+            }
         }
 
         _recordStack.RemoveAt(_recordStack.Count - 1);
@@ -106,6 +121,14 @@ internal sealed class ConfigModelBuilder
     private ConfigFieldSpec? BuildField(IPropertySymbol property)
     {
         string? error = null;
+        if (IsObsoleteError(property))
+        {
+            Problems.Add(new ConfigProblem(Descriptors.UnsupportedConfigType, Where(property), property.Name,
+                property.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+                "it is [Obsolete] as an error, so the generated binder cannot set it; remove it or make its setter non-public"));
+            return null;
+        }
+
         ConfigTypeSpec? type = MapType(property.Type, ref error);
         if (type is null)
         {
@@ -151,7 +174,25 @@ internal sealed class ConfigModelBuilder
         }
         else if (initializer is not null)
         {
-            defaultJson = ExpressionToJson(initializer, type);
+            string? problem = null;
+            defaultJson = ExpressionToJson(initializer, type, ref problem);
+            if (problem is not null)
+            {
+                Problems.Add(new ConfigProblem(Descriptors.InvalidDefault, Where(property), property.Name, problem));
+            }
+        }
+
+        // Kong gives a string field without len_min an implicit len_min = 1, which rejects an empty default (and the
+        // whole schema). An author who writes an empty default means the field may be empty: say so with len_min 0.
+        if (defaultJson is not null && field.LengthMin < 0 && type.Kind is ConfigKind.String or ConfigKind.Uri && defaultJson == "\"\"")
+        {
+            field = field with { LengthMin = 0 };
+        }
+
+        if (defaultJson is not null && type.Kind is ConfigKind.Array or ConfigKind.Set && type.Element!.Kind is ConfigKind.String or ConfigKind.Uri
+            && ContainsEmptyString(defaultJson))
+        {
+            field = field with { ElementsMayBeEmpty = true };
         }
 
         if (defaultJson is not null)
@@ -174,10 +215,70 @@ internal sealed class ConfigModelBuilder
 
         // Nullability decides 'required': a non-nullable field without a default must be given. Records never get a
         // default, so a non-nullable record is always required, which also makes Kong fill in its sub-defaults.
-        bool required = requiredAttribute || (!type.IsNullable && defaultJson is null);
-        bool mustBePresent = required && defaultJson is null && initializer is null;
-        return field with { Required = required, MustBePresent = mustBePresent, DefaultJson = defaultJson };
+        // A C# 'required' member must be set by the binder: it is required in the schema too unless it is nullable, and,
+        // as the binder cannot keep its initializer value, Kong must send it (Kong fills a schema default in).
+        bool csharpRequired = property.IsRequired && !SetsRequiredMembers(property.ContainingType);
+        bool required = requiredAttribute || (!type.IsNullable && defaultJson is null) || (csharpRequired && !type.IsNullable);
+
+        // '= null!' and '= default!' give the property no value: a required field without one must be present.
+        bool mustBePresent = required && defaultJson is null && (initializer is null || IsNullInitializer(initializer))
+            || (csharpRequired && !type.IsNullable);
+        return field with { Required = required, MustBePresent = mustBePresent, DefaultJson = defaultJson, CSharpRequired = csharpRequired };
     }
+
+    private static bool IsObsoleteError(IPropertySymbol property)
+    {
+        foreach (AttributeData attribute in property.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() == "System.ObsoleteAttribute"
+                && attribute.ConstructorArguments.Length == 2 && attribute.ConstructorArguments[1].Value is true)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The parameterless constructor says it sets every required member (<c>[SetsRequiredMembers]</c>).</summary>
+    public static bool SetsRequiredMembers(INamedTypeSymbol type)
+    {
+        foreach (IMethodSymbol constructor in type.InstanceConstructors)
+        {
+            if (constructor.Parameters.IsEmpty
+                && constructor.GetAttributes().Any(static a => a.AttributeClass?.Name == "SetsRequiredMembersAttribute"))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsNullInitializer(ExpressionSyntax expression)
+    {
+        while (true)
+        {
+            switch (expression)
+            {
+                case ParenthesizedExpressionSyntax parenthesized:
+                    expression = parenthesized.Expression;
+                    continue;
+                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } bang:
+                    expression = bang.Operand;
+                    continue;
+                case LiteralExpressionSyntax literal:
+                    return literal.IsKind(SyntaxKind.NullLiteralExpression) || literal.IsKind(SyntaxKind.DefaultLiteralExpression);
+                case DefaultExpressionSyntax:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    private static bool ContainsEmptyString(string arrayJson)
+        => arrayJson.IndexOf("[\"\"", StringComparison.Ordinal) >= 0 || arrayJson.IndexOf(",\"\"", StringComparison.Ordinal) >= 0;
 
     private void ReportPrecision(IPropertySymbol property, ConfigTypeSpec type)
     {
@@ -296,6 +397,19 @@ internal sealed class ConfigModelBuilder
             {
                 error = "the enum has no members";
                 return null;
+            }
+
+            for (int i = 0; i < members.Count; i++)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    if (members[i].WireName == members[j].WireName)
+                    {
+                        error = "its members '" + members[j].MemberName + "' and '" + members[i].MemberName + "' both have the schema name '"
+                            + members[i].WireName + "', so Kong could not tell them apart; rename one";
+                        return null;
+                    }
+                }
             }
 
             return Simple(ConfigKind.Enum) with { EnumMembers = members.ToEquatableArray() };
@@ -600,6 +714,10 @@ internal sealed class ConfigModelBuilder
             {
                 Invalid(pattern, "KongLuaPattern", "the pattern is empty");
             }
+            else if (LuaPattern.Check(text) is { } patternError)
+            {
+                Invalid(pattern, "KongLuaPattern", "'" + text + "' is not a valid Lua pattern: " + patternError);
+            }
             else
             {
                 field = field with { LuaPattern = text };
@@ -680,6 +798,11 @@ internal sealed class ConfigModelBuilder
         if (!field.OneOfJson.IsEmpty && !field.OneOfJson.Contains(json))
         {
             return "it is not one of " + string.Join(", ", field.OneOfJson);
+        }
+
+        if (field.LuaPattern is not null && type.Kind is ConfigKind.String && LuaPattern.IsMatch(UnquoteSimple(json), field.LuaPattern) == false)
+        {
+            return "it does not match the Lua pattern '" + field.LuaPattern + "'";
         }
 
         if (field.LengthMin >= 0 || field.LengthMax >= 0)
@@ -914,7 +1037,7 @@ internal sealed class ConfigModelBuilder
 
     /// <summary>The default that a property initializer stands for: a constant, an enum member or a collection of
     /// constants. Anything else (a method call, <c>new()</c> of a record) gives no default.</summary>
-    private string? ExpressionToJson(ExpressionSyntax expression, ConfigTypeSpec type)
+    private string? ExpressionToJson(ExpressionSyntax expression, ConfigTypeSpec type, ref string? problem)
     {
         while (expression is ParenthesizedExpressionSyntax parenthesized)
         {
@@ -942,7 +1065,7 @@ internal sealed class ConfigModelBuilder
                     return null; // only an empty map is a constant default
                 }
 
-                string? itemJson = ExpressionToJson(item, type.Element!);
+                string? itemJson = ExpressionToJson(item, type.Element!, ref problem);
                 if (itemJson is null)
                 {
                     return null;
@@ -974,7 +1097,18 @@ internal sealed class ConfigModelBuilder
         if (type.Kind == ConfigKind.Enum)
         {
             ITypeSymbol? enumType = model.GetTypeInfo(expression, _cancellationToken).Type;
-            return enumType is null ? null : EnumMemberByValue(enumType, constant.Value, type);
+            string? member = enumType is null ? null : EnumMemberByValue(enumType, constant.Value, type);
+            if (member is null && enumType is not null)
+            {
+                // A [Flags] combination (A | B) or an undefined value is not one string of the field's one_of.
+                problem = "the value " + Convert.ToString(constant.Value, CultureInfo.InvariantCulture) + " of '" + enumType.Name
+                    + "' is not a single member, and a Kong string field holds one member name"
+                    + (enumType.GetAttributes().Any(static a => a.AttributeClass?.Name == "FlagsAttribute")
+                        ? "; for a combination of [Flags] members use a set of the enum (HashSet<" + enumType.Name + ">)"
+                        : string.Empty);
+            }
+
+            return member;
         }
 
         string? ignored = null;

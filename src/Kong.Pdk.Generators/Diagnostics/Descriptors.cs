@@ -92,6 +92,12 @@ internal static class Descriptors
         "Field name '{0}' of property '{1}' is invalid: {2}",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor LanguageVersionTooOld = Create(
+        DiagnosticIds.LanguageVersionTooOld,
+        "Kong.Pdk needs C# 11 or later",
+        "Plugin '{0}' is compiled as C# {1}; the generated plugin code needs C# 11 or later, so none is generated (set LangVersion to 11 or later, or remove it)",
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor NotPartial = Create(
         DiagnosticIds.NotPartial,
         "Plugin class must be partial",

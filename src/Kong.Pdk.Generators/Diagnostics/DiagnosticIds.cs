@@ -19,6 +19,7 @@ public static class DiagnosticIds
     public const string PrecisionLoss = "KONG0105";
     public const string DuplicateFieldName = "KONG0106";
     public const string InvalidFieldName = "KONG0107";
+    public const string LanguageVersionTooOld = "KONG0110";
 
     public const string NotPartial = "KONG0201";
     public const string InvalidVersion = "KONG0202";

@@ -66,7 +66,9 @@ internal sealed record EnumMemberSpec(string MemberName, string WireName);
 /// creates the object with an object initializer.</param>
 internal sealed record RecordSpec(string TypeName, bool UseObjectInitializer, EquatableArray<ConfigFieldSpec> Fields);
 
-/// <summary>One configuration property and its schema attributes. Numbers are kept as JSON text written with
+/// <summary>One configuration property and its schema attributes. <paramref name="ElementsMayBeEmpty"/>: the
+/// default holds an empty string element, so the elements get <c>len_min: 0</c>. <paramref name="CSharpRequired"/>: a
+/// C# <c>required</c> member, which the binder must set in an object initializer. Numbers are kept as JSON text written with
 /// the invariant culture, so that equality is exact and output deterministic.</summary>
 internal sealed record ConfigFieldSpec(
     string PropertyName,
@@ -84,4 +86,6 @@ internal sealed record ConfigFieldSpec(
     string? LuaPattern,
     string? Description,
     bool Referenceable,
-    bool Encrypted);
+    bool Encrypted,
+    bool ElementsMayBeEmpty = false,
+    bool CSharpRequired = false);

@@ -287,18 +287,24 @@ internal sealed class RequestDispatcher
         {
             handler = descriptor.CreateInstance(config);
         }
-        catch (KongConfigException ex)
+        catch (KongConfigException ex) when (ex.FromBinder)
         {
+            // The generated binder's messages hold field paths and expectations, never a value.
             memory.Release(config.Length);
             _server.Log.Error($"StartInstance of {name} failed: {ex.Message}");
             return Error(connection, msgId, WireErrors.Sanitize($"failed to start an instance of {name}: {ex.Message}"));
         }
         catch (Exception ex)
         {
+            // Any other message (a hand-written descriptor, a configuration setter) may hold a config value: the field
+            // path or the exception type only, whatever HideExceptionDetails says (the configuration carries resolved
+            // secrets).
             memory.Release(config.Length);
-            _server.Log.Error($"StartInstance of {name} failed: {ex}");
-            return Error(connection, msgId, WireErrors.Sanitize(
-                $"failed to start an instance of {name}: {ex.GetType().Name}: {ex.Message}"));
+            string reason = ex is KongConfigException { Field: { } field }
+                ? $"invalid config field '{field}'"
+                : $"{ex.GetType().Name} while binding the configuration";
+            _server.Log.Error($"StartInstance of {name} failed: {reason}");
+            return Error(connection, msgId, WireErrors.Sanitize($"failed to start an instance of {name}: {reason}"));
         }
 
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

@@ -1,0 +1,305 @@
+using System.Reflection;
+using System.Text;
+using System.Text.Json.Nodes;
+using Kong.Pdk.Generators.Diagnostics;
+using Kong.Pdk.Hosting;
+using Kong.Pdk.PackageTests;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+using Verify = Kong.Pdk.Generators.Tests.Verifiers;
+
+namespace Kong.Pdk.Generators.Tests;
+
+/// <summary>Issue 10's bugs: C# that builds must give a schema Kong accepts, and a binder that does what the author
+/// expects. Each schema is also checked with the package tests' validator, which models Kong's rules.</summary>
+public class KongRulesTests
+{
+    private static KongPluginDescriptor Plugin(string members, string extra = "", string name = "p")
+        => TestCompiler.Descriptor(TestCompiler.Usings + $$"""
+            [KongPlugin("{{name}}")]
+            public partial class P
+            {
+            {{members}}
+                public ValueTask Access(IKong kong) => default;
+            }
+            {{extra}}
+            """, "P");
+
+    private static JsonObject Field(KongPluginDescriptor descriptor, params string[] path)
+    {
+        JsonNode fields = JsonNode.Parse(descriptor.SchemaJson)!["fields"]![0]!["config"]!["fields"]!;
+        JsonObject? field = null;
+        foreach (string name in path)
+        {
+            field = fields.AsArray().Select(f => f!.AsObject()).Single(f => f.ContainsKey(name))[name]!.AsObject();
+            fields = field["fields"] ?? new JsonArray();
+        }
+
+        return field!;
+    }
+
+    private static void AssertKongAccepts(KongPluginDescriptor descriptor)
+    {
+        List<string> violations = KongSchemaValidator.ValidateSchema(descriptor.SchemaJson, descriptor.Name);
+        Assert.True(violations.Count == 0, string.Join("\n", violations) + "\n" + descriptor.SchemaJson);
+    }
+
+    private static object Bind(KongPluginDescriptor descriptor, string json) => descriptor.CreateInstance(Encoding.UTF8.GetBytes(json));
+
+    private static object? Get(object target, string name) => target.GetType().GetProperty(name)!.GetValue(target);
+
+    // ---------------------------------------------------------------- bug 1: empty string defaults
+
+    [Fact]
+    public void EmptyStringDefaults_GetLenMinZero_AndKongAcceptsTheSchema()
+    {
+        KongPluginDescriptor descriptor = Plugin("""
+                public string Prefix { get; set; } = "";
+                [KongDefault("")] public string Suffix { get; set; } = Compute();
+                [KongLength(Max = 8)] public string Short { get; set; } = "";
+                public List<string> Parts { get; set; } = ["a", ""];
+                public Inner Inner { get; set; } = new();
+                public string NotEmpty { get; set; } = "x";
+                private static string Compute() => "computed";
+            """, "public sealed class Inner { public string Label { get; set; } = \"\"; }");
+
+        Assert.Equal("""{"type":"string","default":"","len_min":0}""", Field(descriptor, "prefix").ToJsonString());
+        Assert.Equal("""{"type":"string","default":"","len_min":0}""", Field(descriptor, "suffix").ToJsonString());
+        Assert.Equal("""{"type":"string","default":"","len_min":0,"len_max":8}""", Field(descriptor, "short").ToJsonString());
+        Assert.Equal("""{"type":"array","default":["a",""],"elements":{"type":"string","len_min":0}}""", Field(descriptor, "parts").ToJsonString());
+        Assert.Equal("""{"type":"string","default":"","len_min":0}""", Field(descriptor, "inner", "label").ToJsonString());
+        Assert.Equal("""{"type":"string","default":"x"}""", Field(descriptor, "not_empty").ToJsonString());
+        AssertKongAccepts(descriptor);
+    }
+
+    [Fact]
+    public Task EmptyStringDefault_WithAnExplicitMinimumLength_IsKONG0102() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            [KongLength(Min = 1)] public string {|KONG0102:Name|} { get; set; } = "";
+            public ValueTask Access(IKong kong) => default;
+        }
+        """);
+
+    // ---------------------------------------------------------------- bug 2: Lua patterns
+
+    [Fact]
+    public Task InvalidLuaPattern_IsKONG0104_AndADefaultThatDoesNotMatch_IsKONG0102() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            [{|KONG0104:KongLuaPattern("[a-")|}] public string A { get; set; } = "a";
+            [{|KONG0104:KongLuaPattern("(%d")|}] public string B { get; set; } = "1";
+            [{|KONG0104:KongLuaPattern("%")|}] public string C { get; set; } = "1";
+            [KongLuaPattern("^%d+$")] public string {|KONG0102:D|} { get; set; } = "12a";
+            [KongLuaPattern("^[%w-]+$")] public string E { get; set; } = "ok-1";
+            public ValueTask Access(IKong kong) => default;
+        }
+        """);
+
+    [Fact]
+    public void InvalidLuaPattern_IsNotEmitted()
+    {
+        // The generator leaves out what the analyzer reports, so a build that ignores the error still gives no pattern.
+        Compilation output = TestCompiler.Run(TestCompiler.Create(TestCompiler.Usings + """
+            [KongPlugin("p")] public partial class P
+            {
+                [KongLuaPattern("[a-")] public string A { get; set; } = "a";
+                public ValueTask Access(IKong kong) => default;
+            }
+            """)).Output;
+        Assert.DoesNotContain("[a-", output.SyntaxTrees.Last().ToString(), StringComparison.Ordinal);
+    }
+
+    // ---------------------------------------------------------------- bug 3: nullable records
+
+    [Fact]
+    public void NullableRecord_IsRequiredFalse_AndBindsNullWhenAbsentOrNull()
+    {
+        KongPluginDescriptor descriptor = Plugin("""
+                public Upstream? Backup { get; set; }
+                public Upstream Primary { get; set; } = new();
+            """, "public sealed class Upstream { public string Host { get; set; } = \"localhost\"; public Tls? Next { get; set; } }\n"
+                + "public sealed class Tls { public bool Verify { get; set; } = true; }");
+
+        Assert.False((bool)Field(descriptor, "backup")["required"]!);
+        Assert.True((bool)Field(descriptor, "primary")["required"]!);
+        Assert.False((bool)Field(descriptor, "primary", "next")["required"]!);
+        AssertKongAccepts(descriptor);
+
+        // What Kong's Admin API accepts for this schema: an optional record may be null or absent.
+        Assert.Empty(KongSchemaValidator.ValidateConfig(descriptor.SchemaJson, """{"backup":null,"primary":{"host":"a","next":null}}"""));
+        Assert.Contains("config.primary: required field missing", KongSchemaValidator.ValidateConfig(descriptor.SchemaJson, """{"primary":null}"""));
+
+        Assert.Null(Get(Bind(descriptor, """{"primary":{"host":"a"}}"""), "Backup"));
+        Assert.Null(Get(Bind(descriptor, """{"backup":null,"primary":{"host":"a"}}"""), "Backup"));
+        Assert.Equal("b", Get(Get(Bind(descriptor, """{"backup":{"host":"b"},"primary":{"host":"a"}}""")!, "Backup")!, "Host"));
+    }
+
+    // ---------------------------------------------------------------- bug 4: enums
+
+    [Fact]
+    public Task EnumMembersThatCollideAfterSnakeCase_AreKONG0101() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            public Scheme {|KONG0101:Scheme|} { get; set; }
+            public ValueTask Access(IKong kong) => default;
+        }
+        public enum Scheme { HTTP, Http }
+        """);
+
+    [Fact]
+    public Task FlagsCombinationOrUndefinedEnumDefault_IsKONG0102() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            public Methods {|KONG0102:Allowed|} { get; set; } = Methods.Get | Methods.Head;
+            public Methods Single { get; set; } = Methods.Get;
+            public Level {|KONG0102:Odd|} { get; set; } = (Level)7;
+            public ValueTask Access(IKong kong) => default;
+        }
+        [Flags] public enum Methods { Get = 1, Head = 2 }
+        public enum Level { Low, High }
+        """);
+
+    // ---------------------------------------------------------------- bug 5: generated code compiles under every setting
+
+    [Fact]
+    public void CSharpRequiredMembers_CompileCleanly_AndMustBeInTheConfiguration()
+    {
+        KongPluginDescriptor descriptor = Plugin("""
+                public required string Host { get; set; }
+                public required string? Note { get; init; }
+                public int Port { get; set; } = 80;
+                public required Target Target { get; set; }
+            """, "public sealed class Target { public required int Weight { get; set; } }");
+
+        Assert.True((bool)Field(descriptor, "host")["required"]!);
+        Assert.Null(Field(descriptor, "note")["required"]);
+        AssertKongAccepts(descriptor);
+        object plugin = Bind(descriptor, """{"host":"h","target":{"weight":3}}""");
+        Assert.Equal("h", Get(plugin, "Host"));
+        Assert.Null(Get(plugin, "Note"));
+        Assert.Equal(80, Get(plugin, "Port"));
+        Assert.Equal(3, Get(Get(plugin, "Target")!, "Weight"));
+        Assert.Equal("invalid config field 'host': the field is required but missing",
+            Assert.Throws<KongConfigException>(() => Bind(descriptor, """{"target":{"weight":3}}""")).Message);
+    }
+
+    [Fact]
+    public Task CSharpRequiredMemberThatIsNotConfiguration_IsKONG0101() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            public required int {|KONG0101:Field|};
+            public ValueTask Access(IKong kong) => default;
+        }
+        """);
+
+    [Fact]
+    public void ObsoleteConfiguration_CompilesWithoutWarnings()
+    {
+        TestCompiler.RunClean(TestCompiler.Usings + """
+            [Obsolete("use Next")] public sealed class Old { public int X { get; set; } }
+            public enum Mode { A, [Obsolete] B }
+            [Obsolete("going away")]
+            [KongPlugin("p")] public partial class P
+            {
+                [Obsolete("use Name")] public string Title { get; set; } = "t";
+                [Obsolete] public Old? Legacy { get; set; }
+                public Mode Mode { get; set; }
+                public ValueTask Access(IKong kong) => default;
+            }
+            """, OutputKind.ConsoleApplication);
+    }
+
+    [Fact]
+    public Task ObsoleteAsErrorProperty_IsKONG0101() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            [Obsolete("gone", true)] public string {|KONG0101:Title|} { get; set; } = "t";
+            public ValueTask Access(IKong kong) => default;
+        }
+        """);
+
+    [Fact]
+    public async Task LanguageVersionBelow11_GivesOneDiagnostic_AndNoErrorsInGeneratedCode()
+    {
+        const string source = """
+            using System.Threading.Tasks;
+            using Kong.Pdk;
+            [KongPlugin("p")] public partial class P
+            {
+                public string Name { get; set; } = "x";
+                public ValueTask Access(IKong kong) => default;
+            }
+            """;
+        var parse = new CSharpParseOptions(LanguageVersion.CSharp10);
+        CSharpCompilation compilation = CSharpCompilation.Create("Old", [CSharpSyntaxTree.ParseText(source, parse)], TestCompiler.References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        Microsoft.CodeAnalysis.GeneratorDriver driver = CSharpGeneratorDriver.Create([new PluginGenerator().AsSourceGenerator()], parseOptions: parse);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        var analyzers = output.WithAnalyzers([new LanguageVersionAnalyzer()]);
+        Diagnostic diagnostic = Assert.Single(await analyzers.GetAnalyzerDiagnosticsAsync());
+        Assert.Equal("KONG0110", diagnostic.Id);
+        Assert.Contains("C# 10.0", diagnostic.GetMessage(), StringComparison.Ordinal);
+
+        // C# 11 is enough.
+        CSharpCompilation eleven = compilation.WithOptions(compilation.Options).RemoveAllSyntaxTrees()
+            .AddSyntaxTrees(CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.CSharp11)));
+        CSharpGeneratorDriver.Create([new PluginGenerator().AsSourceGenerator()], parseOptions: new CSharpParseOptions(LanguageVersion.CSharp11))
+            .RunGeneratorsAndUpdateCompilation(eleven, out Compilation elevenOutput, out _);
+        TestCompiler.AssertCompilesCleanly(elevenOutput);
+        Assert.Equal(2, elevenOutput.SyntaxTrees.Count());
+    }
+
+    // ---------------------------------------------------------------- bug 6: Main
+
+    [Fact]
+    public void MembersNamedMainThatAreNotStaticMethods_KeepTheGeneratedEntryPoint()
+    {
+        TestCompiler.Result result = TestCompiler.RunClean(TestCompiler.Usings + """
+            public enum Upstream { Main, Backup }
+            public sealed class Holder { public int Main { get; set; } public void Run() { } }
+            [KongPlugin("p")] public partial class P
+            {
+                public Upstream Upstream { get; set; } = Upstream.Main;
+                public ValueTask Access(IKong kong) => default;
+            }
+            """, OutputKind.ConsoleApplication);
+        Assert.Contains(result.Files.Keys, k => k.EndsWith("KongPluginEntryPoint", StringComparison.Ordinal));
+        Assert.NotNull(result.Output.GetEntryPoint(CancellationToken.None));
+    }
+
+    // ---------------------------------------------------------------- bug 8: binder
+
+    [Theory]
+    [InlineData("""{"name":"a"} x""")]
+    [InlineData("""{"name":"a"}{}""")]
+    [InlineData("""{"name":"a"}]""")]
+    public void TrailingDataAfterTheRootObject_IsRejected(string json)
+    {
+        KongPluginDescriptor descriptor = Plugin("public string Name { get; set; } = \"n\";");
+        var exception = Assert.Throws<KongConfigException>(() => Bind(descriptor, json));
+        Assert.StartsWith("the configuration ", exception.Message, StringComparison.Ordinal);
+        Assert.Equal("a", Get(Bind(descriptor, """{"name":"a"}  """ + "\n"), "Name"));
+    }
+
+    [Fact]
+    public void RequiredFieldInitialisedWithNullForgiving_MustBePresent()
+    {
+        KongPluginDescriptor descriptor = Plugin("""
+                public string Name { get; set; } = null!;
+                public Inner Inner { get; set; } = default!;
+                public string Other { get; set; } = "x";
+            """, "public sealed class Inner { public int X { get; set; } = 1; }");
+
+        Assert.True((bool)Field(descriptor, "name")["required"]!);
+        Assert.Equal("invalid config field 'name': the field is required but missing",
+            Assert.Throws<KongConfigException>(() => Bind(descriptor, """{"inner":{}}""")).Message);
+        Assert.Equal("invalid config field 'inner': the field is required but missing",
+            Assert.Throws<KongConfigException>(() => Bind(descriptor, """{"name":"n"}""")).Message);
+        Assert.Equal("n", Get(Bind(descriptor, """{"name":"n","inner":{}}"""), "Name"));
+    }
+}
