@@ -51,12 +51,42 @@ internal sealed class PluginProcess : IAsyncDisposable
         }
     }
 
-    public static PluginProcess Start(params string[] args)
+    public static PluginProcess Start(params string[] args) => StartUnder([], args);
+
+    /// <summary>Starts the plugin through a launcher that execs it, such as <c>prlimit --nofile=…</c> or
+    /// <c>setpriv --reuid=…</c> (the launcher's pid becomes the plugin's).</summary>
+    public static PluginProcess StartUnder(string[] launcher, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in launcher.Skip(1)) info.ArgumentList.Add(arg);
+        if (launcher.Length > 0) info.ArgumentList.Add(DotnetHost);
         info.ArgumentList.Add(PluginDll);
         foreach (string arg in args) info.ArgumentList.Add(arg);
         return new PluginProcess(Process.Start(info)!);
+    }
+
+    /// <summary>The dotnet host running the tests (a launcher needs its full path).</summary>
+    public static string DotnetHost => Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "/usr/bin/dotnet";
+
+    /// <summary>Waits until a connection to <paramref name="path"/> reaches this process (its serverPid).</summary>
+    public async Task WaitServingAsync(string path, TimeSpan? timeout = null)
+    {
+        long deadline = Environment.TickCount64 + (long)(timeout ?? TimeSpan.FromSeconds(30)).TotalMilliseconds;
+        while (true)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"the plugin exited with {_process.ExitCode}: {Stderr}");
+            try
+            {
+                await using Kong.Pdk.TestSupport.KongConnection probe = await Kong.Pdk.TestSupport.KongConnection.ConnectAsync(path, TimeSpan.FromSeconds(5));
+                if (probe.ServerPid == Pid) return;
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or EndOfStreamException or OperationCanceledException)
+            {
+            }
+
+            if (Environment.TickCount64 > deadline) throw new TimeoutException($"{path} does not reach pid {Pid}: {Stderr}");
+            await Task.Delay(25);
+        }
     }
 
     /// <summary>Runs to completion (for -dump, -help); returns exit code, stdout, stderr.</summary>

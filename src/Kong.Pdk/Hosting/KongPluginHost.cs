@@ -99,8 +99,9 @@ public static class KongPluginHost
             server = new PluginServer(served, line.Options, log);
             listener = server.Bind(socketPath);
         }
-        catch (Exception ex) when (ex is KongServerStartException or ArgumentOutOfRangeException)
+        catch (Exception ex) when (ex is KongServerStartException or ArgumentOutOfRangeException or IOException or UnauthorizedAccessException or SocketException)
         {
+            // Every way the server cannot start ends here: exit 1 with one line that says why.
             log.Error($"cannot start: {ex.Message}");
             log.Flush(TimeSpan.FromSeconds(2));
             return 1;

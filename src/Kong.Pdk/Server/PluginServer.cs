@@ -56,41 +56,81 @@ internal sealed class PluginServer
         return null;
     }
 
-    /// <summary>Binds <paramref name="socketPath"/> (replacing a stale socket, never another kind of file).</summary>
+    /// <summary>
+    /// Binds <paramref name="socketPath"/>, taking it over atomically: the socket is bound under a temporary name in
+    /// the same directory and renamed over the path, so the path always names a live socket, whether an older
+    /// server still serves (<c>kong reload</c> starts the new server before it stops the old one) or left a stale
+    /// socket behind. Any other kind of file at the path is never replaced.
+    /// </summary>
     /// <exception cref="KongServerStartException">The path cannot be used.</exception>
     public Socket Bind(string socketPath)
     {
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(socketPath));
+        string? directory;
+        try
+        {
+            directory = Path.GetDirectoryName(Path.GetFullPath(socketPath));
+            _ = new UnixDomainSocketEndPoint(socketPath); // a path too long to connect to (sun_path) cannot be served
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or NotSupportedException)
+        {
+            throw new KongServerStartException($"'{socketPath}' is not a usable socket path: {ex.Message}", ex);
+        }
+
         if (directory is null || !Directory.Exists(directory))
         {
             throw new KongServerStartException($"the socket directory '{directory}' does not exist (set -kong-prefix or --socket)");
         }
 
         CheckDirectoryPermissions(directory);
-        switch (SocketFile.GetKind(socketPath))
+        SocketFile.PathKind existing = SocketFile.GetKind(socketPath);
+        if (existing == SocketFile.PathKind.Other)
         {
-            case SocketFile.PathKind.Socket:
-                Log.Info($"removing the stale socket {socketPath}");
-                File.Delete(socketPath);
-                break;
-            case SocketFile.PathKind.Other:
-                throw new KongServerStartException($"'{socketPath}' exists and is not a socket; refusing to replace it");
+            throw new KongServerStartException($"'{socketPath}' exists and is not a socket; refusing to replace it");
         }
 
+        string temporary = Path.Combine(directory, "." + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant() + ".kps");
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        string step = "bind a temporary socket in its directory";
         try
         {
-            listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(socketPath, Options.SocketMode);
+            listener.Bind(new UnixDomainSocketEndPoint(temporary));
+            step = "set the socket's permissions";
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, Options.SocketMode);
             listener.Listen(4096);
+            SocketIdentity = SocketFile.GetIdentity(temporary);
+            step = existing == SocketFile.PathKind.Socket ? "replace the existing socket" : "move the socket into place";
+            File.Move(temporary, socketPath, overwrite: true); // rename(2): atomic, also over a live socket
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             listener.Dispose();
-            throw new KongServerStartException($"cannot listen on '{socketPath}': {ex.Message}", ex);
+            TryDelete(temporary);
+            SocketIdentity = null;
+            string hint = ex is UnauthorizedAccessException || (ex is SocketException se && se.SocketErrorCode == SocketError.AccessDenied)
+                ? existing == SocketFile.PathKind.Socket
+                    ? " (permission denied: the existing socket may belong to another user in a directory with the sticky bit, or the directory is not writable by this user; remove it as its owner or run as Kong's user)"
+                    : " (permission denied: the directory must be writable by this user)"
+                : "";
+            throw new KongServerStartException($"cannot listen on '{socketPath}': cannot {step}: {ex.Message}{hint}", ex);
         }
 
+        if (existing == SocketFile.PathKind.Socket) Log.Info($"took over the socket path {socketPath} (from a previous server, running or gone)");
         return listener;
+    }
+
+    /// <summary>The device and inode of the socket <see cref="Bind"/> created; null when unknown (then the path is
+    /// left alone at shutdown).</summary>
+    internal SocketFile.FileIdentity? SocketIdentity { get; private set; }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            if (SocketFile.GetKind(path) == SocketFile.PathKind.Socket) File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     private void CheckDirectoryPermissions(string directory)
@@ -140,25 +180,15 @@ internal sealed class PluginServer
                     continue;
                 }
 
-                long number = Interlocked.Increment(ref _connectionCount);
-                if (_connections.Count >= Options.MaxConnections)
-                {
-                    Log.Warn($"connection {number} refused: {_connections.Count} connections open (limit {Options.MaxConnections})");
-                    accepted.Dispose();
-                    continue;
-                }
-
-                PluginConnection connection = Options.ConnectionMode == KongConnectionMode.Async
-                    ? new PipePluginConnection(this, accepted, number)
-                    : new ThreadedPluginConnection(this, accepted, number);
-                _connections[number] = connection;
-                Log.Debug($"connection {number} accepted");
-                connectionTasks[number] = RunConnectionAsync(connection, connectionTasks, connectionsStop.Token);
+                Admit(accepted, connectionTasks, connectionsStop.Token);
             }
         }
         finally
         {
-            // Stop accepting and unlink first, so that a replacement server can bind at once.
+            // Connections made before the stop (or before a newer server took the path over) are served too.
+            AcceptBacklog(listener, connectionTasks, connectionsStop.Token);
+
+            // Stop accepting; remove the path only while it is still ours (a newer server may have taken it over).
             listener.Dispose();
             TryUnlink(socketPath);
             await DrainAsync().ConfigureAwait(false);
@@ -167,6 +197,42 @@ internal sealed class PluginServer
             await Task.WhenAll(connectionTasks.Values).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             await sweepStop.CancelAsync().ConfigureAwait(false);
             await sweep.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Serves an accepted connection, or closes it at once past <see cref="KongServerOptions.MaxConnections"/>.</summary>
+    private void Admit(Socket accepted, ConcurrentDictionary<long, Task> connectionTasks, CancellationToken connectionsStop)
+    {
+        long number = Interlocked.Increment(ref _connectionCount);
+        if (_connections.Count >= Options.MaxConnections)
+        {
+            Log.Warn($"connection {number} refused: {_connections.Count} connections open (limit {Options.MaxConnections})");
+            accepted.Dispose();
+            return;
+        }
+
+        PluginConnection connection = Options.ConnectionMode == KongConnectionMode.Async
+            ? new PipePluginConnection(this, accepted, number)
+            : new ThreadedPluginConnection(this, accepted, number);
+        _connections[number] = connection;
+        Log.Debug($"connection {number} accepted");
+        connectionTasks[number] = RunConnectionAsync(connection, connectionTasks, connectionsStop);
+    }
+
+    /// <summary>Accepts, without waiting, the connections queued on the listener when the server stops.</summary>
+    private void AcceptBacklog(Socket listener, ConcurrentDictionary<long, Task> connectionTasks, CancellationToken connectionsStop)
+    {
+        try
+        {
+            listener.Blocking = false;
+            for (int i = 0; i < Options.MaxConnections; i++)
+            {
+                Admit(listener.Accept(), connectionTasks, connectionsStop);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // WouldBlock: the backlog is empty.
         }
     }
 
@@ -185,12 +251,15 @@ internal sealed class PluginServer
         }
     }
 
-    /// <summary>Lets running events finish, up to the shutdown timeout, then cancels the rest.</summary>
+    /// <summary>Serves the open connections while draining: until no event runs and every connection was closed by
+    /// its peer (Kong's old workers close theirs as they exit), up to the shutdown timeout; then cancels the rest.
+    /// Events in flight finish on the connections Kong keeps in its pool, also after a newer server took the path
+    /// over (<c>kong reload</c>).</summary>
     private async Task DrainAsync()
     {
         long deadline = Environment.TickCount64 + (long)Options.ShutdownTimeout.TotalMilliseconds;
-        if (Events.Count > 0) Log.Info($"shutting down: waiting for {Events.Count} running events");
-        while (Events.Count > 0 && Environment.TickCount64 < deadline)
+        if (Events.Count > 0 || !_connections.IsEmpty) Log.Info($"shutting down: serving {_connections.Count} open connections and {Events.Count} running events for up to {(long)Options.ShutdownTimeout.TotalMilliseconds} ms");
+        while ((Events.Count > 0 || !_connections.IsEmpty) && Environment.TickCount64 < deadline)
         {
             await Task.Delay(20).ConfigureAwait(false);
         }
@@ -202,11 +271,21 @@ internal sealed class PluginServer
         }
     }
 
+    /// <summary>Removes the socket path, but only while it still names the socket this server created: after a
+    /// <c>kong reload</c> it names the new server's socket, which must stay.</summary>
     private void TryUnlink(string socketPath)
     {
         try
         {
-            if (SocketFile.GetKind(socketPath) == SocketFile.PathKind.Socket) File.Delete(socketPath);
+            SocketFile.FileIdentity? current = SocketFile.GetIdentity(socketPath);
+            if (current is null) return;
+            if (SocketIdentity is null || current != SocketIdentity)
+            {
+                Log.Info($"the socket path {socketPath} now belongs to another server: left in place");
+                return;
+            }
+
+            File.Delete(socketPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
