@@ -126,14 +126,31 @@ public sealed class MemoryBudgetAccountingTests
     }
 
     [Fact]
-    public void TrimAfterBurst_OnlyOnceABurstWasReleased()
+    public void TrimAfterBurst_OnceABurstWasReleased_ThenTwoFollowUps()
     {
         var budget = new Server.MemoryBudget(1 << 30);
+        long now = 1_000;
         Assert.True(budget.TryReserve(100 << 20));
-        Assert.False(budget.TrimAfterBurst(64 << 20)); // still held
+        Assert.False(budget.TrimAfterBurst(64 << 20, now)); // still held
         budget.Release(90 << 20);
-        Assert.True(budget.TrimAfterBurst(64 << 20));  // 90 MiB given back since the peak: one compacting collection
-        Assert.False(budget.TrimAfterBurst(64 << 20)); // and not again until the next burst
+        Assert.True(budget.TrimAfterBurst(64 << 20, now));  // 90 MiB given back since the peak: a compacting collection
+        Assert.False(budget.TrimAfterBurst(64 << 20, now + 1_000)); // not again for this burst...
+        Assert.True(budget.TrimAfterBurst(64 << 20, now + 10_000)); // ...but a follow-up 10 s later
+        Assert.False(budget.TrimAfterBurst(64 << 20, now + 69_000));
+        Assert.True(budget.TrimAfterBurst(64 << 20, now + 70_000)); // and one a minute after that
+        Assert.False(budget.TrimAfterBurst(64 << 20, now + 500_000)); // then none until the next burst
+    }
+
+    [Fact]
+    public void TrimAfterBurst_OnceAGrowthSettles()
+    {
+        var budget = new Server.MemoryBudget(1 << 30);
+        Assert.True(budget.TryReserve(70 << 20));
+        Assert.False(budget.TrimAfterBurst(64 << 20, 0));     // growing
+        Assert.True(budget.TrimAfterBurst(64 << 20, 1_000));  // steady for a sweep: the burst's garbage is collected
+        Assert.True(budget.TryReserve(10 << 20));
+        Assert.False(budget.TrimAfterBurst(64 << 20, 2_000)); // a small growth is no burst
+        Assert.False(budget.TrimAfterBurst(64 << 20, 3_000));
     }
 }
 

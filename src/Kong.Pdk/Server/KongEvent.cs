@@ -298,6 +298,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             _waitingOn = target;
             target.EventWaiting();
             RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, EncodedCall);
+            _call!.Clear(); // copied: a call buffer grown past the pool's size is let go now, not at the next call
         }
 
         target.CompleteReply();
@@ -317,6 +318,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             if (_state == Waiting) return ValueTask.FromException(new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one."));
             target = Finish(KongEventEndReason.Exited);
             RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, EncodedCall);
+            _call?.Clear();
         }
 
         target.CompleteReply();

@@ -13,6 +13,10 @@ internal sealed class MemoryBudget
 
     private long _used;
     private long _peak;
+    private long _usedAtLastCollection;
+    private long _usedAtLastSweep;
+    private int _followUpsLeft;
+    private long _nextFollowUpTicks;
 
     public MemoryBudget(long limit) => Limit = limit;
 
@@ -54,16 +58,40 @@ internal sealed class MemoryBudget
     }
 
     /// <summary>
-    /// After a burst (at least <paramref name="burstBytes"/> reserved and since released), starts one aggressive
-    /// full collection, which compacts the large-object heap and gives the freed memory back to the system; the GC
-    /// alone would keep it committed for the next burst. Called by the sweep; returns true when it started one.
+    /// After a burst, starts an aggressive full collection, which compacts the large-object heap and gives the freed
+    /// memory back to the system; the GC alone would keep it committed (and an idle server would keep a burst's
+    /// garbage, since nothing allocates to trigger a collection). A burst is at least <paramref name="burstBytes"/>
+    /// charged and since released, or charged on top of the last collection and now steady (one sweep with no
+    /// change: the transient buffers that carried it are garbage). Two follow-ups, 10 s and 70 s later, collect what
+    /// was let go after the burst (the threads of connections Kong closed, arrays the shared pools drop after a
+    /// minute unused). Called by the sweep, with <see cref="Environment.TickCount64"/>; returns true when it started
+    /// a collection.
     /// </summary>
-    public bool TrimAfterBurst(long burstBytes)
+    public bool TrimAfterBurst(long burstBytes, long nowTicks)
     {
         long used = Used;
         long peak = Volatile.Read(ref _peak);
-        if (peak - used < burstBytes) return false;
-        Volatile.Write(ref _peak, used);
+        if (used < _usedAtLastCollection) _usedAtLastCollection = used;
+        bool released = peak - used >= burstBytes;
+        bool grewAndSettled = used - _usedAtLastCollection >= burstBytes && used == _usedAtLastSweep;
+        _usedAtLastSweep = used;
+        if (released || grewAndSettled)
+        {
+            Volatile.Write(ref _peak, used);
+            _usedAtLastCollection = used;
+            _followUpsLeft = 2;
+            _nextFollowUpTicks = nowTicks + 10_000;
+        }
+        else if (_followUpsLeft > 0 && nowTicks >= _nextFollowUpTicks)
+        {
+            _followUpsLeft--;
+            _nextFollowUpTicks = nowTicks + 60_000;
+        }
+        else
+        {
+            return false;
+        }
+
         ThreadPool.UnsafeQueueUserWorkItem(static _ => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true), null);
         return true;
     }

@@ -332,6 +332,11 @@ internal sealed class PluginServer
 
         Instances.CollectIdle(nowTicks, (long)Options.InstanceIdleTtl.TotalMilliseconds, Log);
         Log.ReportSuppressed();
-        Memory.TrimAfterBurst(Math.Min(64L * 1024 * 1024, Options.MemoryBudget / 4));
+        long step = Math.Min(64L * 1024 * 1024, Options.MemoryBudget / 4);
+        long before = Memory.Used;
+        if (Memory.TrimAfterBurst(step, nowTicks))
+        {
+            Log.Debug($"memory: after a burst ({before} bytes charged now), a compacting collection gives memory back");
+        }
     }
 }
