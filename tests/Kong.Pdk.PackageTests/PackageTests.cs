@@ -118,6 +118,41 @@ public sealed class PackageTests(PackageFixture package, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task SingleWordProject_NamedLikeItsPluginButForCase_GetsThePluginNamedExecutable_AndNoOpBuildsDoNotRunThePlugin()
+    {
+        // Issue 10 bug 7: MSBuild compares strings without case, so 'Hello' vs 'hello' used to skip the copy.
+        string directory = package.NewProjectDirectory("Hello");
+        File.WriteAllText(Path.Combine(directory, "Hello.csproj"), package.ProjectFile());
+        File.WriteAllText(Path.Combine(directory, "Hello.cs"), """
+            using Kong.Pdk;
+
+            namespace Hello;
+
+            [KongPlugin("hello", Version = "1.0.0")]
+            public sealed partial class HelloPlugin
+            {
+                public ValueTask Access(IKong kong) => default;
+            }
+            """);
+
+        ProcessResult build = await package.BuildAsync(directory);
+        output.WriteLine(build.ToString());
+        Assert.True(build.ExitCode == 0, build.ToString());
+        string outputFolder = Path.Combine(directory, "bin", "Release", "net10.0");
+        Assert.Contains("hello", Directory.GetFiles(outputFolder).Select(Path.GetFileName));
+        Assert.Contains("Hello", Directory.GetFiles(outputFolder).Select(Path.GetFileName));
+        Assert.Contains("pluginserver_hello_query_cmd = /usr/local/bin/hello -dump", File.ReadAllText(Path.Combine(outputFolder, "kong.conf.snippet")));
+
+        // A second build with nothing changed does not run the plugin again (Inputs/Outputs), and keeps its outputs.
+        ProcessResult again = await package.DotnetAsync(directory,
+            ["build", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-v:n"]);
+        output.WriteLine(again.ToString());
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("Skipping target \"KongPdkWritePluginFiles\" because all output files are up-to-date", again.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(outputFolder, "hello")));
+    }
+
+    [Fact]
     public async Task FreshProject_WithAHandlerOfTheWrongShape_FailsToBuildWithKONG0001()
     {
         string directory = package.NewProjectDirectory("BadHandler");
