@@ -92,6 +92,7 @@ public static class KongPluginHost
         var log = new ServerLog(logName, line.Options.LogLevel);
         string socketPath = line.SocketPath ?? Path.Combine(line.Prefix, logName + ".socket");
 
+        WarnAboutDescriptorLimit(log, line.Options.MaxConnections);
         PluginServer server;
         Socket listener;
         try
@@ -169,6 +170,15 @@ public static class KongPluginHost
         }
 
         return 0;
+    }
+
+    /// <summary>Raises the soft open-file limit to the hard one (a NativeAOT executable does not inherit the JIT
+    /// host's raise), and warns when <c>-max-connections</c> cannot be reached within it.</summary>
+    private static void WarnAboutDescriptorLimit(ServerLog log, int maxConnections)
+    {
+        if (FileDescriptorLimit.RaiseSoftLimit() is not (ulong soft, ulong hard)) return;
+        if (soft == ulong.MaxValue || (ulong)maxConnections + FileDescriptorLimit.Reserve <= soft) return;
+        log.Warn($"-max-connections {maxConnections} is above what the open-file limit allows ({soft}, hard limit {(hard == ulong.MaxValue ? "unlimited" : hard.ToString(System.Globalization.CultureInfo.InvariantCulture))}; the server keeps about {FileDescriptorLimit.Reserve} for itself): past that, new connections wait until others close. Raise the limit (systemd LimitNOFILE=, ulimit -n, docker --ulimit nofile=) or lower -max-connections");
     }
 
     /// <summary>The executable's file name as installed (for a multi-plugin socket name and the usage text); the

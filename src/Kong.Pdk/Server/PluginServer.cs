@@ -161,6 +161,7 @@ internal sealed class PluginServer
         int parentAtStart = Options.ExitWhenOrphaned ? ParentProcess.CurrentParentId() : -1;
         Task sweep = SweepAsync(parentAtStart, orphaned, sweepStop.Token);
         var connectionTasks = new ConcurrentDictionary<long, Task>();
+        using var backoff = new AcceptBackoff(Log);
         try
         {
             while (!stop.IsCancellationRequested)
@@ -168,6 +169,12 @@ internal sealed class PluginServer
                 Socket accepted;
                 try
                 {
+                    if (backoff.OutOfDescriptors && !backoff.TryRecover(_connections.Count))
+                    {
+                        await Task.Delay(backoff.NextPause(), stop).ConfigureAwait(false);
+                        continue;
+                    }
+
                     accepted = await listener.AcceptAsync(stop).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
@@ -176,10 +183,22 @@ internal sealed class PluginServer
                 }
                 catch (SocketException ex)
                 {
-                    Log.Warn($"accept failed: {ex.Message}");
+                    // Out of file descriptors (EMFILE, ENFILE) or another transient failure: pause, boundedly, instead
+                    // of spinning; the connections waiting meanwhile stay in the socket's backlog.
+                    TimeSpan pause = backoff.Failed(ex, _connections.Count);
+                    try
+                    {
+                        await Task.Delay(pause, stop).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+
                     continue;
                 }
 
+                backoff.Succeeded();
                 Admit(accepted, connectionTasks, connectionsStop.Token);
             }
         }

@@ -1,0 +1,125 @@
+using System.Net.Sockets;
+using Microsoft.Win32.SafeHandles;
+
+namespace Kong.Pdk.Server;
+
+/// <summary>
+/// What the accept loop does when accept fails: a pause that doubles from 10 ms up to 1 s while failures go on, and
+/// few log lines. Running out of file descriptors (EMFILE, ENFILE) is logged at most once a minute (with a line when
+/// accepting resumes, and one a minute while it lasts); open connections are served meanwhile.
+/// </summary>
+/// <remarks>
+/// The runtime itself needs descriptors now and then (starting a thread, loading an assembly); with none left it
+/// aborts ("Out of memory") or a connection is never served. So the server holds a reserve of
+/// <see cref="ReserveSize"/> descriptors on <c>/dev/null</c>: when accept runs out, the reserve is given back for the
+/// runtime and the open connections, and accepting resumes only once the whole reserve could be taken again.
+/// </remarks>
+internal sealed class AcceptBackoff : IDisposable
+{
+    public const int ReserveSize = 32;
+
+    public static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(1);
+    private const long ReminderMs = 60_000;
+
+    private readonly ServerLog _log;
+    private readonly List<SafeFileHandle> _reserve = new(ReserveSize);
+    private int _failures;
+    private long _episodeStart;
+    private long _lastReport;
+    private int _episodes;
+    private bool _episodeLogged;
+
+    public AcceptBackoff(ServerLog log)
+    {
+        _log = log;
+        TakeReserve();
+    }
+
+    /// <summary>True from an accept that ran out of descriptors until the reserve could be taken again.</summary>
+    public bool OutOfDescriptors { get; private set; }
+
+    /// <summary>Records a failed accept; returns how long to pause before trying again.</summary>
+    public TimeSpan Failed(SocketException ex, int openConnections)
+    {
+        long now = Environment.TickCount64;
+        if (ex.SocketErrorCode == SocketError.TooManyOpenSockets)
+        {
+            ReleaseReserve();
+            if (!OutOfDescriptors)
+            {
+                OutOfDescriptors = true;
+                _episodeStart = now;
+                _episodeLogged = _episodes == 0 || now - _lastReport >= ReminderMs;
+                if (_episodeLogged)
+                {
+                    string repeated = _episodes > 1 ? $" ({_episodes} times in all)" : "";
+                    _lastReport = now;
+                    _log.Warn($"accept: out of file descriptors ({ex.Message}) with {openConnections} connections open{repeated}: new connections wait in the socket's backlog until descriptors are free (raise the open-file limit or lower -max-connections)");
+                }
+
+                _episodes++;
+            }
+        }
+        else
+        {
+            _log.Warn($"accept failed: {ex.Message}");
+        }
+
+        return NextPause();
+    }
+
+    /// <summary>While <see cref="OutOfDescriptors"/>: true once the reserve is held again (accepting may resume).</summary>
+    public bool TryRecover(int openConnections)
+    {
+        if (!TakeReserve())
+        {
+            long now = Environment.TickCount64;
+            if (now - _lastReport >= ReminderMs)
+            {
+                _lastReport = now;
+                _log.Warn($"accept: still out of file descriptors after {(now - _episodeStart) / 1000} s, with {openConnections} connections open");
+            }
+
+            return false;
+        }
+
+        if (_episodeLogged) _log.Info($"accept: file descriptors are free again after {Environment.TickCount64 - _episodeStart} ms: accepting again");
+        OutOfDescriptors = false;
+        _failures = 0;
+        return true;
+    }
+
+    /// <summary>The pause before the next attempt: 10 ms, doubling with each failure, at most <see cref="MaxPause"/>.</summary>
+    public TimeSpan NextPause()
+    {
+        _failures++;
+        return TimeSpan.FromMilliseconds(Math.Min(MaxPause.TotalMilliseconds, 10 << Math.Min(_failures - 1, 7)));
+    }
+
+    /// <summary>Records a successful accept.</summary>
+    public void Succeeded() => _failures = 0;
+
+    public void Dispose() => ReleaseReserve();
+
+    /// <summary>Opens the reserve; when not all of it can be opened, holds none (leaves the rest to the runtime).</summary>
+    private bool TakeReserve()
+    {
+        if (!OperatingSystem.IsLinux()) return true;
+        try
+        {
+            while (_reserve.Count < ReserveSize) _reserve.Add(File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read));
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ReleaseReserve();
+            return false;
+        }
+    }
+
+    private void ReleaseReserve()
+    {
+        foreach (SafeFileHandle handle in _reserve) handle.Dispose();
+        _reserve.Clear();
+    }
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Kong.Pdk.TestSupport;
+
+namespace Kong.Pdk.IntegrationTests;
+
+/// <summary>
+/// Issue 9 item 2: the server runs out of file descriptors (an open-file limit below -max-connections). It must
+/// not spin on accept, must keep serving its open connections, and must accept again once descriptors are free.
+/// The server process runs under <c>prlimit --nofile</c>.
+/// </summary>
+[Collection("processes")]
+public sealed class FileDescriptorTests
+{
+    private const int Limit = 256;
+    private long _msgId;
+
+    [Fact]
+    public async Task OutOfFileDescriptors_AcceptBacksOff_OpenConnectionsKeepWorking_RecoversWhenFdsAreFree()
+    {
+        using var dir = new TempDir();
+        await using PluginProcess plugin = PluginProcess.StartUnder(["prlimit", $"--nofile={Limit}:{Limit}"], "-kong-prefix", dir.Path, "-max-connections", "1000");
+        await plugin.WaitServingAsync(dir.SocketPath);
+        Assert.Contains("-max-connections 1000 is above what the open-file limit allows", plugin.Stderr);
+
+        await using KongConnection kong = await KongConnection.ConnectAsync(dir.SocketPath);
+        Assert.Equal("Dotnet says hello to warm", await OneRequestAsync(kong, "warm"));
+
+        // More connections than descriptors: the server takes what it can, the rest wait in the backlog.
+        var crowd = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < Limit + 40; i++)
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                crowd.Add(socket);
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(dir.SocketPath));
+            }
+
+            await WaitForAsync(() => plugin.Stderr.Contains("out of file descriptors", StringComparison.Ordinal), plugin);
+
+            // No spinning: while out of descriptors, the server uses well under half a core.
+            double cpuBefore = CpuSeconds(plugin.Pid);
+            long wallBefore = Environment.TickCount64;
+            await Task.Delay(2000);
+            double cpu = CpuSeconds(plugin.Pid) - cpuBefore;
+            double wall = (Environment.TickCount64 - wallBefore) / 1000.0;
+            Assert.True(cpu < wall * 0.4, $"the server used {cpu:0.00} s of CPU in {wall:0.00} s while out of descriptors");
+
+            // The open connection keeps working.
+            Assert.Equal("Dotnet says hello to busy", await OneRequestAsync(kong, "busy"));
+        }
+        finally
+        {
+            foreach (Socket socket in crowd) socket.Dispose();
+        }
+
+        // Descriptors come back: new connections are served again.
+        await WaitForAsync(() => plugin.Stderr.Contains("accepting again", StringComparison.Ordinal), plugin);
+        await using KongConnection fresh = await ConnectOrExplainAsync(dir.SocketPath, plugin);
+        Assert.Equal(plugin.Pid, fresh.ServerPid);
+        Assert.Equal("Dotnet says hello to again", await OneRequestAsync(fresh, "again"));
+        Assert.False(plugin.HasExited);
+        Assert.Equal(1, CountOccurrences(plugin.Stderr, "out of file descriptors"));
+    }
+
+    private async Task<string> OneRequestAsync(KongConnection kong, string host)
+    {
+        RpcAnswer call = await kong.CallAsync(Interlocked.Increment(ref _msgId), "plugin.HandleEvent", Mp.Map("InstanceId", 7L, "EventName", "access"));
+        if (call.Error is "no plugin instance 7")
+        {
+            Assert.Null((await kong.CallAsync(Interlocked.Increment(ref _msgId), "plugin.StartInstance", Mp.Map("Name", "hello-dotnet", "Config", """{"__seq__":7}"""))).Error);
+            call = await kong.CallAsync(Interlocked.Increment(ref _msgId), "plugin.HandleEvent", Mp.Map("InstanceId", 7L, "EventName", "access"));
+        }
+
+        RpcAnswer set = await kong.CallAsync(Interlocked.Increment(ref _msgId), "plugin.Step", Mp.Map("EventId", call.EventId, "Data", host));
+        Assert.Equal("ret", (await kong.CallAsync(Interlocked.Increment(ref _msgId), "plugin.Step", Mp.Map("EventId", call.EventId))).Data);
+        return (string)set.CallArgs[1]!;
+    }
+
+    private static async Task<KongConnection> ConnectOrExplainAsync(string path, PluginProcess plugin)
+    {
+        try
+        {
+            return await KongConnection.ConnectAsync(path, TimeSpan.FromSeconds(30));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or EndOfStreamException)
+        {
+            throw new InvalidOperationException($"not served after the descriptors came back: {plugin.Stderr}", ex);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, PluginProcess plugin)
+    {
+        long deadline = Environment.TickCount64 + 30_000;
+        while (!condition())
+        {
+            if (plugin.HasExited) throw new InvalidOperationException($"the plugin exited with {plugin.ExitCode}: {plugin.Stderr}");
+            if (Environment.TickCount64 > deadline) throw new TimeoutException(plugin.Stderr);
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>User plus system CPU time of a process, from /proc/&lt;pid&gt;/stat (clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    private static int CountOccurrences(string text, string part)
+    {
+        int count = 0;
+        for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
+}
