@@ -54,6 +54,9 @@ internal static class PluginParser
             tree => tree == targetModel.SyntaxTree ? targetModel : compilation.GetSemanticModel(tree),
             cancellationToken);
         RecordSpec config = builder.BuildRecord(type);
+        var schema = new PluginSchemaBuilder(cancellationToken);
+        string? protocols = schema.Protocols(type, phases.Select(static p => p.Phase));
+        List<string> entityChecks = schema.EntityChecks(type, config);
 
         var containing = new List<ContainingTypeSpec>();
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
@@ -77,7 +80,9 @@ internal static class PluginParser
             priority,
             failOpen,
             phases.ToEquatableArray(),
-            config);
+            config,
+            protocols,
+            entityChecks.ToEquatableArray());
     }
 }
 

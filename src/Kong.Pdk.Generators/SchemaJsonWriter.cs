@@ -15,9 +15,21 @@ internal static class SchemaJsonWriter
     {
         var json = new StringBuilder();
         json.Append("{\"name\":").Append(JsonText.String(plugin.PluginName));
-        json.Append(",\"fields\":[{\"config\":{\"type\":\"record\",\"fields\":");
+        json.Append(",\"fields\":[");
+        if (plugin.ProtocolsJson is not null)
+        {
+            json.Append("{\"protocols\":").Append(plugin.ProtocolsJson).Append("},");
+        }
+
+        json.Append("{\"config\":{\"type\":\"record\",\"fields\":");
         WriteFields(json, plugin.Config);
-        json.Append("}}]}");
+        json.Append("}}]");
+        if (!plugin.EntityChecksJson.IsEmpty)
+        {
+            json.Append(",\"entity_checks\":[").Append(string.Join(",", plugin.EntityChecksJson)).Append(']');
+        }
+
+        json.Append('}');
         return json.ToString();
     }
 

@@ -302,4 +302,85 @@ public class KongRulesTests
             Assert.Throws<KongConfigException>(() => Bind(descriptor, """{"name":"n"}""")).Message);
         Assert.Equal("n", Get(Bind(descriptor, """{"name":"n","inner":{}}"""), "Name"));
     }
+
+    // ---------------------------------------------------------------- vocabulary: protocols and entity checks
+
+    private static JsonNode? TopField(KongPluginDescriptor descriptor, string name)
+        => JsonNode.Parse(descriptor.SchemaJson)!["fields"]!.AsArray().Select(f => f!.AsObject()).SingleOrDefault(f => f.ContainsKey(name))?[name];
+
+    [Fact]
+    public void Protocols_ComeFromThePhases_OrFromKongProtocols()
+    {
+        const string all = """["grpc","grpcs","http","https","tcp","tls","tls_passthrough","udp","ws","wss"]""";
+        KongPluginDescriptor http = Plugin("public int A { get; set; }");
+        Assert.Null(TopField(http, "protocols")); // Kong's default: grpc, grpcs, http, https
+
+        KongPluginDescriptor stream = TestCompiler.Descriptor(TestCompiler.Usings + """
+            [KongPlugin("s")] public partial class S { public ValueTask Preread(IKong kong) => default; public ValueTask Log(IKong kong) => default; }
+            """, "S");
+        Assert.Equal("""{"type":"set","required":true,"default":["tcp","tls","tls_passthrough","udp"],"elements":{"type":"string","one_of":""" + all + "}}",
+            TopField(stream, "protocols")!.ToJsonString());
+        AssertKongAccepts(stream);
+
+        KongPluginDescriptor both = TestCompiler.Descriptor(TestCompiler.Usings + """
+            [KongPlugin("b")] public partial class B { public ValueTask Preread(IKong kong) => default; public ValueTask Access(IKong kong) => default; }
+            """, "B");
+        Assert.Equal("""["grpc","grpcs","http","https","tcp","tls","tls_passthrough","udp"]""", TopField(both, "protocols")!["default"]!.ToJsonString());
+
+        KongPluginDescriptor explicitly = TestCompiler.Descriptor(TestCompiler.Usings + """
+            [KongProtocols("https", "wss")]
+            [KongPlugin("e")] public partial class E { public ValueTask Preread(IKong kong) => default; }
+            """, "E");
+        Assert.Equal("""["https","wss"]""", TopField(explicitly, "protocols")!["default"]!.ToJsonString());
+        AssertKongAccepts(explicitly);
+        Assert.StartsWith("""{"name":"e","fields":[{"protocols":""", explicitly.SchemaJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EntityChecks_AreWrittenWithConfigPaths_AndKongAcceptsThem()
+    {
+        KongPluginDescriptor descriptor = TestCompiler.Descriptor(TestCompiler.Usings + """
+            [KongAtLeastOneOf("second", "minute")]
+            [KongOnlyOneOf("key", "key_file")]
+            [KongMutuallyRequired("user", "password")]
+            [KongMutuallyExclusive("allow", "deny")]
+            [KongDistinct("upstream.primary", "upstream.backup")]
+            [KongPlugin("checks")]
+            public partial class C
+            {
+                public int? Second { get; set; }
+                public int? Minute { get; set; }
+                public string? Key { get; set; }
+                public string? KeyFile { get; set; }
+                public string? User { get; set; }
+                public string? Password { get; set; }
+                public List<string>? Allow { get; set; }
+                public List<string>? Deny { get; set; }
+                public Hosts Upstream { get; set; } = new();
+                public ValueTask Access(IKong kong) => default;
+            }
+            public sealed class Hosts { public string Primary { get; set; } = "a"; public string Backup { get; set; } = "b"; }
+            """, "C");
+
+        Assert.Equal("""[{"at_least_one_of":["config.second","config.minute"]},{"only_one_of":["config.key","config.key_file"]},"""
+            + """{"mutually_required":["config.user","config.password"]},{"mutually_exclusive":["config.allow","config.deny"]},"""
+            + """{"distinct":["config.upstream.primary","config.upstream.backup"]}]""",
+            JsonNode.Parse(descriptor.SchemaJson)!["entity_checks"]!.ToJsonString());
+        AssertKongAccepts(descriptor);
+    }
+
+    [Fact]
+    public Task InvalidProtocolsOrEntityChecks_AreKONG0111() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [{|KONG0111:KongProtocols("http", "quic")|}]
+        [{|KONG0111:KongAtLeastOneOf("Second", "minute")|}]
+        [{|KONG0111:KongOnlyOneOf("minute")|}]
+        [{|KONG0111:KongDistinct("minute.x", "second")|}]
+        [KongMutuallyExclusive("minute", "second")]
+        [KongPlugin("p")] public partial class P
+        {
+            public int? Second { get; set; }
+            public int? Minute { get; set; }
+            public ValueTask Access(IKong kong) => default;
+        }
+        """);
 }

@@ -10,7 +10,7 @@ public class SchemaTests
 
     private static JsonObject ConfigField(JsonNode schema, params string[] path)
     {
-        JsonNode fields = schema["fields"]![0]!["config"]!["fields"]!;
+        JsonNode fields = schema["fields"]!.AsArray().Single(f => f!.AsObject().ContainsKey("config"))!["config"]!["fields"]!;
         JsonObject? field = null;
         foreach (string name in path)
         {

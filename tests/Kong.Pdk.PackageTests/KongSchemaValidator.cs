@@ -285,7 +285,101 @@ public static partial class KongSchemaValidator
             return default;
         }
 
+        if (schema.TryGetProperty("entity_checks", out JsonElement checks))
+        {
+            CheckEntityChecks(checks, $"{path}.entity_checks", config, errors);
+        }
+
         return config.TryGetProperty("fields", out JsonElement configFields) ? configFields : default;
+    }
+
+    /// <summary>Kong's entity checkers (metaschema.lua); the list-of-fields ones must name fields that exist
+    /// (<c>config.a</c>, <c>config.record.field</c>). Function-valued checks cannot come from JSON.</summary>
+    private static void CheckEntityChecks(JsonElement checks, string path, JsonElement config, List<string> errors)
+    {
+        if (checks.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add($"{path}: must be an array of single-key objects");
+            return;
+        }
+
+        int i = 0;
+        foreach (JsonElement check in checks.EnumerateArray())
+        {
+            string checkPath = $"{path}[{i++}]";
+            List<JsonProperty> keys = check.ValueKind == JsonValueKind.Object ? check.EnumerateObject().ToList() : [];
+            if (keys.Count != 1)
+            {
+                errors.Add($"{checkPath}: an entity check is an object with one key");
+                continue;
+            }
+
+            string name = keys[0].Name;
+            JsonElement value = keys[0].Value;
+            if (name is "at_least_one_of" or "only_one_of" or "mutually_required" or "mutually_exclusive" or "distinct")
+            {
+                if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0 || value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String))
+                {
+                    errors.Add($"{checkPath}.{name}: must be a non-empty array of field names");
+                    continue;
+                }
+
+                foreach (JsonElement field in value.EnumerateArray())
+                {
+                    if (!HasConfigField(config, field.GetString()!))
+                    {
+                        errors.Add($"{checkPath}.{name}: '{field.GetString()}' is not a field of the schema (config.<field>)");
+                    }
+                }
+            }
+            else if (name is "conditional" or "conditional_at_least_one_of" or "mutually_exclusive_sets")
+            {
+                if (value.ValueKind != JsonValueKind.Object)
+                {
+                    errors.Add($"{checkPath}.{name}: must be an object");
+                }
+            }
+            else
+            {
+                errors.Add($"{checkPath}: '{name}' is not an entity check Kong reads from JSON");
+            }
+        }
+    }
+
+    private static bool HasConfigField(JsonElement config, string dotted)
+    {
+        string[] parts = dotted.Split('.');
+        if (parts.Length < 2 || parts[0] != "config")
+        {
+            return false;
+        }
+
+        JsonElement record = config;
+        for (int i = 1; i < parts.Length; i++)
+        {
+            if (!record.TryGetProperty("fields", out JsonElement fields) || fields.ValueKind != JsonValueKind.Array)
+            {
+                return false;
+            }
+
+            JsonElement? next = null;
+            foreach (JsonElement entry in fields.EnumerateArray())
+            {
+                if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty(parts[i], out JsonElement found))
+                {
+                    next = found;
+                }
+            }
+
+            if (next is null)
+            {
+                return false;
+            }
+
+            record = next.Value;
+        }
+
+        return true;
     }
 
     /// <summary>Walks a Kong <c>fields</c> array: every entry an object with exactly one key.</summary>

@@ -143,4 +143,17 @@ public sealed class KongSchemaValidatorTests
         Assert.Equal(["config.a: length 0 is below len_min 1 (implicit on every string field without len_min)"],
             KongSchemaValidator.ValidateConfig(schema, """{"a":"","b":""}"""));
     }
+
+    [Fact]
+    public void Validator_EntityChecks_MustNameExistingFields()
+    {
+        string Schema(string checks) => Dump("""{ "a": { "type": "string" } }, { "r": { "type": "record", "fields": [ { "b": { "type": "integer" } } ] } }""")
+            .Replace("]}}]}}]}", "]}}],\"entity_checks\":" + checks + "}}]}");
+
+        KongSchemaValidator.ValidateDump(Schema("""[{"at_least_one_of":["config.a","config.r.b"]},{"conditional":{"if_field":"config.a"}}]"""));
+        KongSchemaRuleException ex = Assert.Throws<KongSchemaRuleException>(() =>
+            KongSchemaValidator.ValidateDump(Schema("""[{"only_one_of":["config.a","a"]},{"custom_entity_check":{}}]""")));
+        Assert.Contains("$.Plugins[0].Schema.entity_checks[0].only_one_of: 'a' is not a field of the schema (config.<field>)", ex.Violations);
+        Assert.Contains("$.Plugins[0].Schema.entity_checks[1]: 'custom_entity_check' is not an entity check Kong reads from JSON", ex.Violations);
+    }
 }

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Collections.Generic;
+using System.Linq;
 using Kong.Pdk.Generators.Analysis;
+using Kong.Pdk.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -20,7 +23,8 @@ public sealed class ConfigPropertyAnalyzer : DiagnosticAnalyzer
         Descriptors.InvalidConstraint,
         Descriptors.PrecisionLoss,
         Descriptors.DuplicateFieldName,
-        Descriptors.InvalidFieldName);
+        Descriptors.InvalidFieldName,
+        Descriptors.InvalidPluginSchema);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -55,8 +59,22 @@ public sealed class ConfigPropertyAnalyzer : DiagnosticAnalyzer
 #pragma warning disable RS1030 // Do not invoke Compilation.GetSemanticModel() method within a diagnostic analyzer
         var builder = new ConfigModelBuilder(known, tree => compilation.GetSemanticModel(tree), context.CancellationToken);
 #pragma warning restore RS1030
-        builder.BuildRecord(type);
-        foreach (ConfigProblem problem in builder.Problems)
+        RecordSpec config = builder.BuildRecord(type);
+
+        // Plugin-level schema parts: [KongProtocols] and the entity checks (KONG0111).
+        var schema = new PluginSchemaBuilder(context.CancellationToken);
+        var phases = new List<int>();
+        for (int phase = 0; phase < KnownNames.Phases.Length; phase++)
+        {
+            if (PhaseMethods.Handlers(type, phase).Any())
+            {
+                phases.Add(phase);
+            }
+        }
+
+        schema.Protocols(type, phases);
+        schema.EntityChecks(type, config);
+        foreach (ConfigProblem problem in builder.Problems.Concat(schema.Problems))
         {
             Location location = problem.Location ?? Location.None;
             if (reported.TryAdd((problem.Descriptor.Id, location), true))

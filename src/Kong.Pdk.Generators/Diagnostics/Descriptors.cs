@@ -98,6 +98,12 @@ internal static class Descriptors
         "Plugin '{0}' is compiled as C# {1}; the generated plugin code needs C# 11 or later, so none is generated (set LangVersion to 11 or later, or remove it)",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor InvalidPluginSchema = Create(
+        DiagnosticIds.InvalidPluginSchema,
+        "Plugin schema attribute is invalid",
+        "Attribute '{0}' on plugin '{1}' is invalid: {2}",
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor NotPartial = Create(
         DiagnosticIds.NotPartial,
         "Plugin class must be partial",

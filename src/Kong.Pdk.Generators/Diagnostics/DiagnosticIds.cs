@@ -20,6 +20,7 @@ public static class DiagnosticIds
     public const string DuplicateFieldName = "KONG0106";
     public const string InvalidFieldName = "KONG0107";
     public const string LanguageVersionTooOld = "KONG0110";
+    public const string InvalidPluginSchema = "KONG0111";
 
     public const string NotPartial = "KONG0201";
     public const string InvalidVersion = "KONG0202";

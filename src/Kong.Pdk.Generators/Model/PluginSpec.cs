@@ -14,7 +14,9 @@ internal sealed record PluginSpec(
     int Priority,
     bool FailOpen,
     EquatableArray<PhaseSpec> Phases,
-    RecordSpec Config);
+    RecordSpec Config,
+    string? ProtocolsJson = null,
+    EquatableArray<string> EntityChecksJson = default);
 
 /// <summary>A type that contains a nested plugin class: the generated part re-opens it.</summary>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);
