@@ -122,7 +122,8 @@ internal sealed class RpcFramer
         return status;
     }
 
-    /// <summary>The walk itself; commits its progress to the fields at every element boundary.</summary>
+    /// <summary>The walk itself. Works on locals and writes its state back (<see cref="Save"/>) when it stops, at the
+    /// last element boundary it reached.</summary>
     /// <param name="reader">Positioned at <see cref="_scanned"/>.</param>
     /// <param name="origin">The message offset of the reader's start (offsets are <c>origin + reader.Consumed</c>).</param>
     /// <param name="available">Bytes in the buffer.</param>
@@ -134,30 +135,34 @@ internal sealed class RpcFramer
             long skipNow = Math.Min(_skipRemaining, reader.Remaining);
             reader.Advance(skipNow);
             _skipRemaining -= skipNow;
-            Commit(ref reader, origin);
             if (_skipRemaining > 0)
             {
+                Save(ref reader, origin, _depth);
                 stoppedAt = _scanned;
                 return FrameStatus.NeedMoreData;
             }
         }
 
-        uint[] owed = _owed;
+        Span<uint> owed = _owed;
+        int depth = _depth;
+        long maxMessageSize = _maxMessageSize;
         while (true)
         {
-            while (owed[_depth] == 0)
+            while (owed[depth] == 0)
             {
-                if (_depth == 0)
+                if (depth == 0)
                 {
+                    Save(ref reader, origin, depth);
                     stoppedAt = _scanned;
                     return FrameStatus.Complete;
                 }
 
-                _depth--;
+                depth--;
             }
 
             if (!reader.TryRead(out byte code))
             {
+                Save(ref reader, origin, depth);
                 stoppedAt = _scanned;
                 return FrameStatus.NeedMoreData;
             }
@@ -202,62 +207,57 @@ internal sealed class RpcFramer
             if (!complete)
             {
                 // The header's length bytes have not all arrived: the next call reads this header again.
+                reader.Rewind(1);
+                Save(ref reader, origin, depth);
                 stoppedAt = available;
                 return FrameStatus.NeedMoreData;
             }
 
-            if (origin + reader.Consumed + skip + children > _maxMessageSize)
+            if (origin + reader.Consumed + skip + children > maxMessageSize)
             {
                 // Every child needs at least one byte: a declared size past the limit is rejected before it arrives.
                 stoppedAt = origin + reader.Consumed;
                 return FrameStatus.TooLarge;
             }
 
-            if (children > 0)
-            {
-                if (_depth + 1 > _maxDepth)
-                {
-                    stoppedAt = origin + reader.Consumed;
-                    return FrameStatus.TooDeep;
-                }
-            }
-            else if (code is (>= 0x80 and <= 0x9f) or 0xdc or 0xdd or 0xde or 0xdf)
+            if (children > 0 || code is (>= 0x80 and <= 0x9f) or 0xdc or 0xdd or 0xde or 0xdf)
             {
                 // An empty array or map still counts as a nesting level for the depth limit.
-                if (_depth + 1 > _maxDepth)
+                if (depth + 1 > _maxDepth)
                 {
                     stoppedAt = origin + reader.Consumed;
                     return FrameStatus.TooDeep;
                 }
             }
 
-            // The element's header is complete: commit it.
-            owed[_depth]--;
+            owed[depth]--;
             if (children > 0)
             {
-                _depth++;
-                owed[_depth] = (uint)children;
+                depth++;
+                owed[depth] = (uint)children;
             }
 
             if (skip > 0)
             {
-                long skipNow = Math.Min(skip, reader.Remaining);
-                reader.Advance(skipNow);
-                _skipRemaining = skip - skipNow;
-            }
+                if (reader.Remaining < skip)
+                {
+                    // A payload still arriving: the next call skips the rest of it first.
+                    _skipRemaining = skip - reader.Remaining;
+                    reader.AdvanceToEnd();
+                    Save(ref reader, origin, depth);
+                    stoppedAt = _scanned;
+                    return FrameStatus.NeedMoreData;
+                }
 
-            Commit(ref reader, origin);
-            if (_skipRemaining > 0)
-            {
-                stoppedAt = _scanned;
-                return FrameStatus.NeedMoreData;
+                reader.Advance(skip);
             }
         }
     }
 
-    /// <summary>Records that the walk reached an element boundary at the reader's position.</summary>
-    private void Commit(ref SequenceReader<byte> reader, long origin)
+    /// <summary>Writes the walk's state back at the reader's position (an element boundary, or inside a payload).</summary>
+    private void Save(ref SequenceReader<byte> reader, long origin, int depth)
     {
+        _depth = depth;
         _scanned = origin + reader.Consumed;
         _scannedPosition = reader.Position;
     }
