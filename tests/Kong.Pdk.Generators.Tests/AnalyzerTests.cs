@@ -88,7 +88,38 @@ public class PhaseSignatureAnalyzerTests
             public ValueTask Access(IKong kong) => default;
             public ValueTask {|#0:Acess|}(IKong kong) => default;
         }
-        """, new Microsoft.CodeAnalysis.Testing.DiagnosticResult(Descriptors.PhaseLookAlike).WithLocation(0).WithArguments("Acess", "Access"));
+        """, new Microsoft.CodeAnalysis.Testing.DiagnosticResult(Descriptors.PhaseLookAlike).WithLocation(0)
+            .WithMessage("Method 'Acess' is not a Kong phase handler and will never run; did you mean 'Access'?"));
+
+    [Fact]
+    public Task KONG0005_FilterPhase_SaysFilterPhasesAreNotAvailable_AndSuggestsResponse() => Verify.AnalyzeAsync<PhaseSignatureAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            public ValueTask Access(IKong kong) => default;
+            public ValueTask {|#0:BodyFilter|}(IKong kong) => default;
+            public ValueTask {|#1:InitWorker|}(IKong kong) => default;
+        }
+        """,
+        new Microsoft.CodeAnalysis.Testing.DiagnosticResult(Descriptors.PhaseLookAlike).WithLocation(0)
+            .WithMessage("Method 'BodyFilter' is not a Kong phase handler and will never run; the filter phases (header_filter, body_filter) are not available to external plugins; to read or change the response, implement 'Response', which makes Kong buffer it"),
+        new Microsoft.CodeAnalysis.Testing.DiagnosticResult(Descriptors.PhaseLookAlike).WithLocation(1)
+            .WithMessage("Method 'InitWorker' is not a Kong phase handler and will never run; the init_worker phase is not available to external plugins; do one-time setup in the plugin's constructor or in a static field"));
+
+    [Fact]
+    public Task KONG0002_GenericHandler_MessageSaysItMustNotBeGeneric() => Verify.AnalyzeAsync<PhaseSignatureAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            public ValueTask {|#0:Access|}<T>(IKong kong) => default;
+            public ValueTask {|#1:Log|}<T>(T kong) => default;
+            public ValueTask {|#2:Rewrite|}(IKong kong, int retries) => default;
+        }
+        """,
+        new Microsoft.CodeAnalysis.Testing.DiagnosticResult(Descriptors.HandlerParameters).WithLocation(0)
+            .WithMessage("Phase handler 'Access' must not be generic: the plugin server cannot choose its type arguments"),
+        new Microsoft.CodeAnalysis.Testing.DiagnosticResult(Descriptors.HandlerParameters).WithLocation(1)
+            .WithMessage("Phase handler 'Log' must not be generic (the plugin server cannot choose type arguments) and must take (IKong kong) or (IKong kong, CancellationToken cancellationToken)"),
+        new Microsoft.CodeAnalysis.Testing.DiagnosticResult(Descriptors.HandlerParameters).WithLocation(2)
+            .WithMessage("Phase handler 'Rewrite' must take (IKong kong) or (IKong kong, CancellationToken cancellationToken)"));
 
     [Fact]
     public Task KONG0005_OrdinaryHelpers_AreNotReported() => Check("""

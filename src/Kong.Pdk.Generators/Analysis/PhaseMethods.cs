@@ -41,7 +41,7 @@ internal static class PhaseMethods
     /// <summary>The index of <paramref name="name"/> in <see cref="KnownNames.Phases"/>, or -1.</summary>
     public static int PhaseIndex(string name) => Array.IndexOf(KnownNames.Phases, name);
 
-    public static HandlerShape Classify(IMethodSymbol method, KnownSymbols known)
+    public static HandlerShape Classify(IMethodSymbol method, KnownSymbols known, bool ignoreTypeParameters = false)
     {
         HandlerProblems problems = HandlerProblems.None;
         bool returnsTask = false;
@@ -70,7 +70,7 @@ internal static class PhaseMethods
             takesToken = true;
         }
 
-        if (!parametersOk || method.IsGenericMethod)
+        if (!parametersOk || (method.IsGenericMethod && !ignoreTypeParameters))
         {
             problems |= HandlerProblems.WrongParameters;
         }
@@ -93,6 +93,44 @@ internal static class PhaseMethods
                 yield return method;
             }
         }
+    }
+
+    /// <summary>
+    /// Why a method named like a Kong phase that external plugins cannot have (<c>HeaderFilter</c>, <c>BodyFilter</c>,
+    /// <c>InitWorker</c>, <c>Configure</c>, <c>Balancer</c>) will never run, with what to do instead; or
+    /// <see langword="null"/>. The filter names are always meant as handlers; the others only when they take an
+    /// <c>IKong</c>.
+    /// </summary>
+    public static string? UnavailablePhase(IMethodSymbol method, KnownSymbols known)
+    {
+        if (method.MethodKind != MethodKind.Ordinary)
+        {
+            return null;
+        }
+
+        string bare = method.Name.Replace("_", string.Empty);
+        foreach (string impossible in ImpossiblePhases)
+        {
+            if (!string.Equals(bare, impossible, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            switch (impossible)
+            {
+                case "HeaderFilter":
+                case "BodyFilter":
+                    return "the filter phases (header_filter, body_filter) are not available to external plugins; to read or change the response, implement 'Response', which makes Kong buffer it";
+                case "InitWorker" when TakesKong(method, known):
+                    return "the init_worker phase is not available to external plugins; do one-time setup in the plugin's constructor or in a static field";
+                case "Configure" when TakesKong(method, known):
+                    return "the configure phase is not available to external plugins; the plugin's constructor runs for each configuration";
+                case "Balancer" when TakesKong(method, known):
+                    return "the balancer phase is not available to external plugins; choose the upstream in 'Access' with kong.Service";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor HandlerParameters = Create(
         DiagnosticIds.HandlerParameters,
         "Phase handler must take IKong and an optional CancellationToken",
-        "Phase handler '{0}' must take (IKong kong) or (IKong kong, CancellationToken cancellationToken)",
+        "Phase handler '{0}' {1}",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor HandlerAsyncVoid = Create(
@@ -35,7 +35,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor PhaseLookAlike = Create(
         DiagnosticIds.PhaseLookAlike,
         "Method looks like a phase handler but is not one",
-        "Method '{0}' is not a Kong phase handler and will never run; did you mean '{1}'?",
+        "Method '{0}' is not a Kong phase handler and will never run; {1}",
         DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor DuplicatePhase = Create(

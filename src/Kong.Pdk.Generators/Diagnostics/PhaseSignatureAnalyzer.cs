@@ -37,6 +37,21 @@ public sealed class PhaseSignatureAnalyzer : DiagnosticAnalyzer
         });
     }
 
+    /// <summary>What KONG0002 says: a generic handler usually has the right parameters, so say what is wrong.</summary>
+    private static string ParameterProblem(IMethodSymbol method, KnownSymbols known)
+    {
+        const string Shape = "must take (IKong kong) or (IKong kong, CancellationToken cancellationToken)";
+        if (!method.IsGenericMethod)
+        {
+            return Shape;
+        }
+
+        HandlerProblems rest = PhaseMethods.Classify(method.ConstructedFrom, known, ignoreTypeParameters: true).Problems;
+        return (rest & HandlerProblems.WrongParameters) != 0
+            ? "must not be generic (the plugin server cannot choose type arguments) and " + Shape
+            : "must not be generic: the plugin server cannot choose its type arguments";
+    }
+
     private static void Analyze(SymbolAnalysisContext context, KnownSymbols known)
     {
         var type = (INamedTypeSymbol)context.Symbol;
@@ -74,7 +89,7 @@ public sealed class PhaseSignatureAnalyzer : DiagnosticAnalyzer
 
                 if ((shape.Problems & HandlerProblems.WrongParameters) != 0)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.HandlerParameters, location, method.Name));
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.HandlerParameters, location, method.Name, ParameterProblem(method, known)));
                 }
 
                 if ((shape.Problems & HandlerProblems.NotPublicInstance) != 0)
@@ -86,9 +101,18 @@ public sealed class PhaseSignatureAnalyzer : DiagnosticAnalyzer
 
         foreach (ISymbol member in type.GetMembers())
         {
-            if (member is IMethodSymbol method && !method.IsImplicitlyDeclared && PhaseMethods.LookAlike(method, known) is { } phase)
+            if (member is not IMethodSymbol method || method.IsImplicitlyDeclared)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.PhaseLookAlike, method.Locations[0], method.Name, phase));
+                continue;
+            }
+
+            if (PhaseMethods.UnavailablePhase(method, known) is { } why)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.PhaseLookAlike, method.Locations[0], method.Name, why));
+            }
+            else if (PhaseMethods.LookAlike(method, known) is { } phase)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.PhaseLookAlike, method.Locations[0], method.Name, "did you mean '" + phase + "'?"));
             }
         }
 
