@@ -171,7 +171,134 @@ public class HandlerSignatureCodeFixTests
             public Task Log(IKong kong, CancellationToken ct) => Task.CompletedTask;
         }
         """, HandlerSignatureCodeFixProvider.ParametersKey);
+
+    [Fact]
+    public Task KONG0001_SynchronousTaskOfBool_ReturnsTask() => Fix("""
+        [KongPlugin("p")] public partial class P
+        {
+            public Task<bool> {|KONG0001:Access|}(IKong kong) => Task.FromResult(true);
+
+            public Task<bool> {|KONG0001:Log|}(IKong kong)
+            {
+                if (DateTime.Now.Second > 30)
+                {
+                    return Task.FromResult(false);
+                }
+
+                return Task.FromResult(true);
+            }
+        }
+        """, """
+        [KongPlugin("p")] public partial class P
+        {
+            public Task Access(IKong kong) => Task.FromResult(true);
+
+            public Task Log(IKong kong)
+            {
+                if (DateTime.Now.Second > 30)
+                {
+                    return Task.FromResult(false);
+                }
+
+                return Task.FromResult(true);
+            }
+        }
+        """, HandlerSignatureCodeFixProvider.ReturnTypeKey);
+
+    [Fact]
+    public Task KONG0001_AsyncTaskOfBool_DropsTheValuesButKeepsTheirEffects() => Fix("""
+        [KongPlugin("p")] public partial class P
+        {
+            public async Task<bool> {|KONG0001:Access|}(IKong kong)
+            {
+                if (await kong.Request.GetHeaderAsync("x-skip") is not null)
+                    return false;
+                await kong.Response.SetHeaderAsync("x-a", "1");
+                return await Check(kong);
+            }
+
+            public async Task<bool> {|KONG0001:Log|}(IKong kong) => await Check(kong);
+
+            private static async Task<bool> Check(IKong kong) => await kong.Request.GetHeaderAsync("x-b") is null;
+        }
+        """, """
+        [KongPlugin("p")] public partial class P
+        {
+            public async ValueTask Access(IKong kong)
+            {
+                if (await kong.Request.GetHeaderAsync("x-skip") is not null)
+                    return;
+                await kong.Response.SetHeaderAsync("x-a", "1");
+                await Check(kong);
+            }
+
+            public async ValueTask Log(IKong kong) => await Check(kong);
+
+            private static async Task<bool> Check(IKong kong) => await kong.Request.GetHeaderAsync("x-b") is null;
+        }
+        """, HandlerSignatureCodeFixProvider.ReturnTypeKey);
+
+    [Fact]
+    public Task KONG0001_SynchronousValueTaskOfT_StillWaitsForTheValue() => Fix("""
+        [KongPlugin("p")] public partial class P
+        {
+            public ValueTask<string> {|KONG0001:Access|}(IKong kong) => kong.Request.GetPathAsync();
+        }
+        """, """
+        [KongPlugin("p")] public partial class P
+        {
+            public ValueTask Access(IKong kong) => new ValueTask(kong.Request.GetPathAsync().AsTask());
+        }
+        """, HandlerSignatureCodeFixProvider.ReturnTypeKey);
+
+    [Fact]
+    public Task KONG0002_GenericHandler_LosesItsTypeParameters() => Fix("""
+        [KongPlugin("p")] public partial class P
+        {
+            public ValueTask {|KONG0002:Access|}<T>(IKong kong) where T : class => default;
+            public ValueTask {|KONG0002:Log|}<T>(IKong kong, CancellationToken ct) => default;
+        }
+        """, """
+        [KongPlugin("p")] public partial class P
+        {
+            public ValueTask Access(IKong kong, CancellationToken cancellationToken) => default;
+            public ValueTask Log(IKong kong, CancellationToken ct) => default;
+        }
+        """, HandlerSignatureCodeFixProvider.ParametersKey);
+
+    [Fact]
+    public Task KONG0001AndKONG0002_OnOneMethod_OneFixRepairsBoth_AndFixAllRepairsEveryMethod() => Fix("""
+        [KongPlugin("p")] public partial class P
+        {
+            public void {|KONG0001:{|KONG0002:Access|}|}(string path)
+            {
+            }
+
+            public async void {|KONG0003:{|KONG0002:Log|}|}<T>(IKong kong, int retries) => await Task.Yield();
+
+            public void {|KONG0001:Rewrite|}(IKong kong)
+            {
+            }
+        }
+        """, """
+        [KongPlugin("p")] public partial class P
+        {
+            public ValueTask Access(IKong kong, CancellationToken cancellationToken)
+            {
+                return default;
+            }
+
+            public async ValueTask Log(IKong kong, CancellationToken cancellationToken) => await Task.Yield();
+
+            public ValueTask Rewrite(IKong kong)
+            {
+                return default;
+            }
+        }
+        """, HandlerSignatureCodeFixProvider.SignatureKey);
 }
+
+
 
 public class MakePartialCodeFixTests
 {
