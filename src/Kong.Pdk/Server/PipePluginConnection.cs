@@ -123,9 +123,34 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
         finally
         {
             ChargeReceive(_server.Memory, 0);
+            await CloseAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Completes both pipes and closes the socket, whatever fails on the way: completing the writer flushes
+    /// what is still buffered, which throws when the peer is gone, and the socket must be closed now, not by a
+    /// finalizer.</summary>
+    private async ValueTask CloseAsync()
+    {
+        try
+        {
             await _input.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+        }
+
+        try
+        {
             await Pipe.CompleteAsync().ConfigureAwait(false);
-            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _stream.Dispose();
+            _socket.Dispose();
         }
     }
 

@@ -1,0 +1,76 @@
+using System.Net.Sockets;
+using Kong.Pdk.TestSupport;
+
+namespace Kong.Pdk.Tests;
+
+/// <summary>Issue 9: every connection ends deterministically (its socket closed at once, without a GC), idle and
+/// half-sent connections are reaped, and a handler that blocks its thread does not kill its connection.</summary>
+public abstract class ConnectionLifetimeTests
+{
+    /// <summary>Every test runs once per connection mode (see the derived classes at the end of the file).</summary>
+    protected abstract Hosting.KongConnectionMode Mode { get; }
+
+    private InProcessServer Start(Hosting.KongPluginDescriptor plugin, Action<Hosting.KongServerOptions>? configure = null)
+        => InProcessServer.Start(plugin, options => { options.ConnectionMode = Mode; configure?.Invoke(options); });
+
+    private static TestPlugin Echo() => new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) =>
+    {
+        string? host = await kong.Request.GetHeaderAsync("host", ct);
+        await kong.Response.SetHeaderAsync("x-echo", host ?? "", ct);
+    });
+
+    /// <summary>Item 3: clients that send requests and leave while the server writes the answers.</summary>
+    [Fact]
+    public async Task ClientsThatLeaveWhileTheServerWrites_EveryServerSocketIsClosed_WithoutAGc()
+    {
+        await using InProcessServer server = Start(Echo());
+        await using (KongConnection kong = await server.ConnectAsync())
+        {
+            await server.StartInstanceAsync(kong, "my-plugin");
+        }
+
+        // Many requests in one write, then close: the answers go to a peer that is gone.
+        byte[] burst = Enumerable.Range(1, 200).SelectMany(i => Mp.Encode(new object?[] { 0L, (long)i, "plugin.InstanceStatus", new object?[] { 7L } })).ToArray();
+        bool noGc = System.Runtime.GCSettings.LatencyMode != System.Runtime.GCLatencyMode.NoGCRegion && GC.TryStartNoGCRegion(200_000_000);
+        try
+        {
+            for (int round = 0; round < 20; round++)
+            {
+                await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+                {
+                    using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(server.SocketPath));
+                    await socket.SendAsync(burst, SocketFlags.None);
+                    socket.LingerState = new LingerOption(true, 0);
+                }));
+            }
+
+            await ProtocolConformanceTests.Eventually(() => server.Server.ConnectionCount == 0, "every connection ended", 30_000);
+            Assert.Equal(0, OpenServerSockets(server) - 1); // the listener only
+        }
+        finally
+        {
+            if (noGc && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+        }
+    }
+
+    /// <summary>Server-side sockets still open on the server's socket (the listener included), from
+    /// /proc/net/unix: an accepted socket carries the listener's address until it is closed.</summary>
+    internal static int OpenServerSockets(InProcessServer server)
+    {
+        string directory = Path.GetDirectoryName(server.SocketPath)!;
+        return File.ReadLines("/proc/net/unix").Count(line => line.Contains(directory + "/", StringComparison.Ordinal));
+    }
+}
+
+[Collection("connection lifetime")] // not in parallel with each other: one NoGC region at a time
+public sealed class ConnectionLifetimeTests_Thread : ConnectionLifetimeTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;
+}
+
+[Collection("connection lifetime")]
+public sealed class ConnectionLifetimeTests_Async : ConnectionLifetimeTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
+}
