@@ -16,9 +16,13 @@ internal static class PluginEmitter
     private const string Token = "global::System.Text.Json.JsonTokenType";
     private const string R = "global::Kong.Pdk.Hosting.KongConfigReader.";
 
+    /// <summary>What every generated type and member carries: its origin, and no coverage or debugger stepping of
+    /// code the author did not write (as CommunityToolkit.Mvvm's generated code does).</summary>
     public static readonly string GeneratedCodeAttribute =
         "[global::System.CodeDom.Compiler.GeneratedCode(\"Kong.Pdk.Generators\", \""
-        + typeof(PluginEmitter).Assembly.GetName().Version!.ToString(3) + "\")]";
+        + typeof(PluginEmitter).Assembly.GetName().Version!.ToString(3) + "\")]\n"
+        + "[global::System.Diagnostics.DebuggerNonUserCode]\n"
+        + "[global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]";
 
     public static void Emit(SourceProductionContext context, PluginSpec spec)
     {
@@ -70,13 +74,13 @@ internal static class PluginEmitter
     {
         w.Line("/// <summary>The Kong plugin <c>" + XmlEscape(spec.PluginName) + "</c>: name, phases, schema and configuration binder,");
         w.Line("/// for <c>global::Kong.Pdk.Hosting.KongPluginHost.RunAsync</c>.</summary>");
-        w.Line(GeneratedCodeAttribute);
+        w.Lines(GeneratedCodeAttribute);
         w.Line("public static global::Kong.Pdk.Hosting.KongPluginDescriptor Descriptor { get; } = new __KongPluginDescriptor();");
     }
 
     private static void WriteDispatch(SourceWriter w, PluginSpec spec)
     {
-        w.Line(GeneratedCodeAttribute);
+        w.Lines(GeneratedCodeAttribute);
         w.Open("global::System.Threading.Tasks.ValueTask global::Kong.Pdk.Hosting.IKongPluginInstance.InvokeAsync(global::Kong.Pdk.KongPhase phase, global::Kong.Pdk.IKong kong, global::System.Threading.CancellationToken cancellationToken)");
         w.Open("switch (phase)");
         foreach (PhaseSpec phase in spec.Phases)
@@ -99,7 +103,7 @@ internal static class PluginEmitter
 
     private static void WriteDescriptorClass(SourceWriter w, PluginSpec spec, System.Threading.CancellationToken cancellationToken)
     {
-        w.Line(GeneratedCodeAttribute);
+        w.Lines(GeneratedCodeAttribute);
         w.Open("private sealed class __KongPluginDescriptor : global::Kong.Pdk.Hosting.KongPluginDescriptor");
         w.Line("private const string Schema = " + JsonText.CSharpString(SchemaJsonWriter.Write(spec)) + ";");
         w.Line();
@@ -480,7 +484,7 @@ internal static class PluginEmitter
         w.Line("{");
         w.Indent();
         w.Line("/// <summary>The entry point of this plugin server: serves every <c>[KongPlugin]</c> class of the project.</summary>");
-        w.Line(GeneratedCodeAttribute);
+        w.Lines(GeneratedCodeAttribute);
         w.Open("internal static class KongPluginEntryPoint");
         w.Line("/// <summary>Runs the plugin server (or <c>-dump</c>) with the command-line arguments Kong was configured with.</summary>");
         w.Line("public static global::System.Threading.Tasks.Task<int> Main(string[] args)");

@@ -6,6 +6,8 @@ namespace Kong.Pdk.Generated
 {
     /// <summary>The entry point of this plugin server: serves every <c>[KongPlugin]</c> class of the project.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kong.Pdk.Generators", "0.1.0")]
+    [global::System.Diagnostics.DebuggerNonUserCode]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class KongPluginEntryPoint
     {
         /// <summary>Runs the plugin server (or <c>-dump</c>) with the command-line arguments Kong was configured with.</summary>

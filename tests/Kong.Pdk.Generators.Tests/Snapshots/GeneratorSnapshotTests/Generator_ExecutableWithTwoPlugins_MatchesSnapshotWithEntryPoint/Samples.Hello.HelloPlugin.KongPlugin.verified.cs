@@ -9,9 +9,13 @@ namespace Samples.Hello
         /// <summary>The Kong plugin <c>hello</c>: name, phases, schema and configuration binder,
         /// for <c>global::Kong.Pdk.Hosting.KongPluginHost.RunAsync</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kong.Pdk.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public static global::Kong.Pdk.Hosting.KongPluginDescriptor Descriptor { get; } = new __KongPluginDescriptor();
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kong.Pdk.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::System.Threading.Tasks.ValueTask global::Kong.Pdk.Hosting.IKongPluginInstance.InvokeAsync(global::Kong.Pdk.KongPhase phase, global::Kong.Pdk.IKong kong, global::System.Threading.CancellationToken cancellationToken)
         {
             switch (phase)
@@ -24,6 +28,8 @@ namespace Samples.Hello
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kong.Pdk.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private sealed class __KongPluginDescriptor : global::Kong.Pdk.Hosting.KongPluginDescriptor
         {
             private const string Schema = "{\"name\":\"hello\",\"fields\":[{\"config\":{\"type\":\"record\",\"fields\":[{\"greeting\":{\"type\":\"string\",\"default\":\"hello\"}}]}}]}";

@@ -9,9 +9,13 @@ namespace Samples.Worked
         /// <summary>The Kong plugin <c>my-plugin</c>: name, phases, schema and configuration binder,
         /// for <c>global::Kong.Pdk.Hosting.KongPluginHost.RunAsync</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kong.Pdk.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         public static global::Kong.Pdk.Hosting.KongPluginDescriptor Descriptor { get; } = new __KongPluginDescriptor();
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kong.Pdk.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         global::System.Threading.Tasks.ValueTask global::Kong.Pdk.Hosting.IKongPluginInstance.InvokeAsync(global::Kong.Pdk.KongPhase phase, global::Kong.Pdk.IKong kong, global::System.Threading.CancellationToken cancellationToken)
         {
             switch (phase)
@@ -26,6 +30,8 @@ namespace Samples.Worked
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kong.Pdk.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private sealed class __KongPluginDescriptor : global::Kong.Pdk.Hosting.KongPluginDescriptor
         {
             private const string Schema = "{\"name\":\"my-plugin\",\"fields\":[{\"config\":{\"type\":\"record\",\"fields\":[{\"message\":{\"type\":\"string\",\"required\":true,\"default\":\"hello\"}},{\"count\":{\"type\":\"integer\",\"default\":3,\"between\":[0,100]}},{\"enabled\":{\"type\":\"boolean\",\"default\":true}},{\"ratio\":{\"type\":\"number\"}},{\"tags\":{\"type\":\"array\",\"default\":[],\"elements\":{\"type\":\"string\"}}},{\"headers\":{\"type\":\"map\",\"keys\":{\"type\":\"string\"},\"values\":{\"type\":\"string\"}}},{\"mode\":{\"type\":\"string\",\"default\":\"safe\",\"one_of\":[\"fast\",\"safe\"]}},{\"upstream\":{\"type\":\"record\",\"required\":true,\"fields\":[{\"host\":{\"type\":\"string\",\"required\":true,\"default\":\"localhost\"}},{\"port\":{\"type\":\"integer\",\"default\":443,\"between\":[1,65535]}}]}}]}}]}";
