@@ -64,6 +64,29 @@ public sealed partial class DocsTests
         Assert.Matches(@"## Errors: what a failed PDK call throws[\s\S]*`KongPdkException`[\s\S]*plugin\.StepError", text);
     }
 
+    [Fact]
+    public void Operations_Troubleshooting_GivesTheKong39CdataWorkaround_WithFlagsTheHostHas()
+    {
+        string text = File.ReadAllText(RepoPaths.Combine("docs", "operations.md"));
+        int section = text.IndexOf("### Kong 3.9.x: the Admin API's `GET /` answers 500", StringComparison.Ordinal);
+        Assert.True(section > 0, "operations.md has the Kong 3.9.x GET / troubleshooting section");
+        string workaround = text[section..];
+
+        foreach (string fact in (string[])["Cannot serialise cdata", "Kong/kong#14260", "Kong/go-pdk#226", "Open-source Kong releases stop", "no `start_cmd`", "ExecStart="])
+        {
+            Assert.Contains(fact, workaround.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotMatch(@"(?m)^pluginserver_my_plugin_start_cmd", workaround);
+        // Every flag of the unit's command line is a documented host flag.
+        string execStart = Regex.Match(workaround, @"(?m)^ExecStart=(?<line>.+)$").Groups["line"].Value;
+        string commandLine = text[..text.IndexOf("## Logs", StringComparison.Ordinal)];
+        foreach (string flag in execStart.Split(' ').Where(w => w.StartsWith('-')))
+        {
+            Assert.Contains("`" + flag, commandLine, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>The type lines of PublicAPI.Shipped.txt and PublicAPI.Unshipped.txt (members have "(", "->" or an
     /// accessor suffix; a type line is its bare full name).</summary>
     private static List<string> PublicTypes(string assembly) =>
