@@ -87,6 +87,22 @@ public sealed partial class DocsTests
         }
     }
 
+    [Theory]
+    [InlineData("README.md")]
+    [InlineData("docs/getting-started.md")]
+    public void Page_ShowsThePathFromACloneToAPluginWhoseTestsPass(string page)
+    {
+        // The commands PackageTests runs (Template_WithTests_...): pack, install the packed template, create a plugin
+        // with tests and the local feed, build, test.
+        string text = File.ReadAllText(RepoPaths.Combine(page.Split('/')));
+
+        Assert.Matches(@"(?m)^\./build\.sh pack\b", text);
+        Assert.Contains("""dotnet new install "$(ls -t "$feed"/Kong.Pdk.Templates.*.nupkg | head -1)" --force""", text, StringComparison.Ordinal);
+        Assert.Contains("""dotnet new kongplugin -n MyPlugin --tests --local-feed "$feed" """.TrimEnd(), text, StringComparison.Ordinal);
+        Assert.Contains("dotnet build", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet test", text, StringComparison.Ordinal);
+    }
+
     /// <summary>The type lines of PublicAPI.Shipped.txt and PublicAPI.Unshipped.txt (members have "(", "->" or an
     /// accessor suffix; a type line is its bare full name).</summary>
     private static List<string> PublicTypes(string assembly) =>
