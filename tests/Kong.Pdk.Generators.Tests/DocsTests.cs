@@ -68,7 +68,7 @@ public partial class DocsTests
     {
         var fixable = new Microsoft.CodeAnalysis.CodeFixes.CodeFixProvider[]
             {
-                new Kong.Pdk.CodeFixes.HandlerSignatureCodeFixProvider(), new Kong.Pdk.CodeFixes.MakePartialCodeFixProvider(),
+                new Kong.Pdk.CodeFixes.HandlerSignatureCodeFixProvider(), new Kong.Pdk.CodeFixes.MakePartialCodeFixProvider(), new Kong.Pdk.CodeFixes.HandlerStateCodeFixProvider(),
             }
             .SelectMany(f => f.FixableDiagnosticIds).ToHashSet();
         string index = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "diagnostics", "index.md"));

@@ -68,3 +68,76 @@ public class HandlerStateAnalyzerTests
         }
         """);
 }
+
+public class HandlerStateCodeFixTests
+{
+    private static Task Fix(string source, string fixedSource)
+        => Verify.FixAsync<HandlerStateAnalyzer, Kong.Pdk.CodeFixes.HandlerStateCodeFixProvider>(source, fixedSource, equivalenceKey: Kong.Pdk.CodeFixes.HandlerStateCodeFixProvider.Key);
+
+    [Fact]
+    public Task KONG0304_FieldUsedOnlyByOneHandler_BecomesALocal() => Fix("""
+        [KongPlugin("p")] public partial class P
+        {
+            private string? _lastPath;
+            private int _count = 1;
+
+            public async ValueTask Access(IKong kong, CancellationToken cancellationToken)
+            {
+                {|KONG0304:_lastPath|} = await kong.Request.GetPathAsync(cancellationToken);
+                {|KONG0304:this._count|}++;
+                await kong.Response.SetHeaderAsync("x-path", _lastPath + _count, cancellationToken);
+            }
+        }
+        """, """
+        [KongPlugin("p")] public partial class P
+        {
+            public async ValueTask Access(IKong kong, CancellationToken cancellationToken)
+            {
+                int count = 1;
+                string? lastPath = default;
+                lastPath = await kong.Request.GetPathAsync(cancellationToken);
+                count++;
+                await kong.Response.SetHeaderAsync("x-path", lastPath + count, cancellationToken);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task KONG0304_SharedOrUninitialisableState_GetsNoFix() => Fix("""
+        [KongPlugin("p")] public partial class P
+        {
+            private string? _path;
+            private string _name;
+            public int Hits { get; set; }
+
+            public P() => _name = "x";
+
+            public async ValueTask Access(IKong kong)
+            {
+                {|KONG0304:_path|} = await kong.Request.GetPathAsync();
+                {|KONG0304:_name|} = "y";
+                {|KONG0304:Hits|}++;
+            }
+
+            public async ValueTask Log(IKong kong) => await kong.Log.InfoAsync(_path ?? _name);
+        }
+        """, """
+        [KongPlugin("p")] public partial class P
+        {
+            private string? _path;
+            private string _name;
+            public int Hits { get; set; }
+
+            public P() => _name = "x";
+
+            public async ValueTask Access(IKong kong)
+            {
+                {|KONG0304:_path|} = await kong.Request.GetPathAsync();
+                {|KONG0304:_name|} = "y";
+                {|KONG0304:Hits|}++;
+            }
+
+            public async ValueTask Log(IKong kong) => await kong.Log.InfoAsync(_path ?? _name);
+        }
+        """);
+}
