@@ -61,7 +61,7 @@ internal static class SchemaJsonWriter
         {
             json.Append(",\"required\":true");
         }
-        else if (field is not null && type.Kind == ConfigKind.Record)
+        else if (field is not null && (type.Kind == ConfigKind.Record || field.ExplicitlyOptional))
         {
             // Kong makes a record without 'required' required (make_records_required): an optional record must say so.
             json.Append(",\"required\":false");
@@ -146,6 +146,11 @@ internal static class SchemaJsonWriter
             if (field.LuaPattern is not null)
             {
                 json.Append(",\"match\":").Append(JsonText.String(field.LuaPattern));
+            }
+
+            foreach (string validator in field.Validators)
+            {
+                json.Append(',').Append(validator);
             }
         }
 

@@ -383,4 +383,81 @@ public class KongRulesTests
             public ValueTask Access(IKong kong) => default;
         }
         """);
+
+    // ---------------------------------------------------------------- vocabulary: field validators and attributes
+
+    [Fact]
+    public void FieldValidatorsAndAttributes_AreWritten_AndKongAcceptsThem()
+    {
+        KongPluginDescriptor descriptor = Plugin("""
+                [KongNotOneOf("root", "admin")] public string User { get; set; } = "kong";
+                [KongNotOneOf(0)] public int Port { get; set; } = 80;
+                [KongEquals(true)] public bool Accept { get; set; } = true;
+                [KongNotEquals("none")] public string Mode { get; set; } = "all";
+                [KongStartsWith("https://")] public string Url { get; set; } = "https://x";
+                [KongNotLuaPattern("%s")] public string Token { get; set; } = "abc";
+                [KongMatch("^%a", Err = "must start with a letter"), KongMatch("%d$"), KongMatch("%.%.", None = true, Err = "no double dots")]
+                public string Name { get; set; } = "a1";
+                [KongMatchAny("^v%d+$", "^latest$", Err = "a version or latest")] public string Version { get; set; } = "latest";
+                [KongLengthEquals(2)] public string Country { get; set; } = "de";
+                [KongLengthEquals(1)] public List<int> One { get; set; } = [1];
+                [KongContains("GET")] public HashSet<string> Methods { get; set; } = ["GET", "HEAD"];
+                [KongIsRegex] public string? Filter { get; set; }
+                [KongTimestamp] public long? Since { get; set; }
+                [KongImmutable] public string? Region { get; set; }
+                [KongExamples("eu-west-1", "us-east-1")] public string? Zone { get; set; }
+                [KongDeprecated("use zone instead", "4.0")] public string? Area { get; set; }
+                [KongError("must be a multiple of ten"), KongNotOneOf(1)] public int Step { get; set; } = 10;
+                [KongOptional] public Inner Inner { get; set; } = new();
+                [KongOptional] public int Retries { get; set; }
+            """, "public sealed class Inner { public int X { get; set; } = 1; }");
+
+        void Is(string expected, string name)
+            => Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), Field(descriptor, name)), name + " is " + Field(descriptor, name).ToJsonString());
+        Is("""{"type":"string","default":"kong","not_one_of":["root","admin"]}""", "user");
+        Is("""{"type":"boolean","default":true,"eq":true}""", "accept");
+        Is("""{"type":"string","default":"all","ne":"none"}""", "mode");
+        Is("""{"type":"string","default":"https://x","starts_with":"https://"}""", "url");
+        Is("""{"type":"string","default":"abc","not_match":"%s"}""", "token");
+        Is("""{"type":"string","default":"a1","match_all":[{"pattern":"^%a","err":"must start with a letter"},{"pattern":"%d$"}],"match_none":[{"pattern":"%.%.","err":"no double dots"}]}""", "name");
+        Is("""{"type":"string","default":"latest","match_any":{"patterns":["^v%d+$","^latest$"],"err":"a version or latest"}}""", "version");
+        Is("""{"type":"string","default":"de","len_eq":2}""", "country");
+        Is("""{"type":"set","default":["GET","HEAD"],"elements":{"type":"string"},"contains":"GET"}""", "methods");
+        Is("""{"type":"string","is_regex":true}""", "filter");
+        Is("""{"type":"integer","between":[-9007199254740991,9007199254740991],"timestamp":true}""", "since");
+        Is("""{"type":"string","immutable":true}""", "region");
+        Is("""{"type":"string","examples":["eu-west-1","us-east-1"]}""", "zone");
+        Is("""{"type":"string","deprecation":{"message":"use zone instead","removal_in_version":"4.0"}}""", "area");
+        Is("""{"type":"integer","default":10,"between":[-2147483648,2147483647],"err":"must be a multiple of ten","not_one_of":[1]}""", "step");
+        Assert.False((bool)Field(descriptor, "inner")["required"]!);
+        Is("""{"type":"integer","required":false,"between":[-2147483648,2147483647]}""", "retries");
+        AssertKongAccepts(descriptor);
+
+        object plugin = Bind(descriptor, """{"inner":null}""");
+        Assert.Equal(1, Get(Get(plugin, "Inner")!, "X"));
+        Assert.Equal(0, Get(plugin, "Retries"));
+    }
+
+    [Fact]
+    public Task FieldValidators_OnTheWrongTypeOrBrokenByTheDefault_AreReported() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            [KongNotOneOf("root")] public string {|KONG0102:User|} { get; set; } = "root";
+            [KongStartsWith("https://")] public string {|KONG0102:Url|} { get; set; } = "http://x";
+            [KongMatch("^%a")] public string {|KONG0102:Name|} { get; set; } = "1a";
+            [KongMatch("%d", None = true)] public string {|KONG0102:NoDigits|} { get; set; } = "a1";
+            [KongMatchAny("^x", "^y")] public string {|KONG0102:Either|} { get; set; } = "z";
+            [KongLengthEquals(2)] public string {|KONG0102:Country|} { get; set; } = "deu";
+            [KongContains(3)] public List<int> {|KONG0102:Numbers|} { get; set; } = [1, 2];
+            [KongEquals(1)] public int {|KONG0102:One|} { get; set; } = 2;
+            [{|KONG0104:KongStartsWith("x")|}] public int Number { get; set; }
+            [{|KONG0104:KongMatch("[a")|}] public string Broken { get; set; } = "a";
+            [{|KONG0104:KongTimestamp|}] public string When { get; set; } = "now";
+            [{|KONG0104:KongContains("x")|}] public string NotAList { get; set; } = "x";
+            [{|KONG0104:KongLengthEquals(1)|}] public int NoLength { get; set; }
+            [{|KONG0104:KongOptional|}] public string NoInitializer { get; set; }
+            [{|KONG0104:KongOptional|}] public string? AlreadyOptional { get; set; }
+            public ValueTask Access(IKong kong) => default;
+        }
+        """);
 }

@@ -35,7 +35,7 @@ internal sealed class ConfigProblem
 /// to build <see cref="RecordSpec"/> and by <c>ConfigPropertyAnalyzer</c> to report <see cref="Problems"/>, so the
 /// schema and the diagnostics never disagree.
 /// </summary>
-internal sealed class ConfigModelBuilder
+internal sealed partial class ConfigModelBuilder
 {
     private const long MaxSafeInteger = 9007199254740991; // 2^53 - 1
 
@@ -158,6 +158,8 @@ internal sealed class ConfigModelBuilder
             LengthMin: -1, LengthMax: -1, LuaPattern: null, Description: null, Referenceable: false, Encrypted: false);
 
         field = ApplyConstraints(property, field);
+        var defaultChecks = new List<Func<string, string?>>();
+        field = ApplyValidators(property, field, defaultChecks);
 
         // Default: the attribute wins over the initializer.
         ExpressionSyntax? initializer = Initializer(property);
@@ -197,7 +199,8 @@ internal sealed class ConfigModelBuilder
 
         if (defaultJson is not null)
         {
-            string? violation = CheckDefault(defaultJson, type, field);
+            string? violation = CheckDefault(defaultJson, type, field)
+                ?? defaultChecks.Select(check => check(defaultJson)).FirstOrDefault(static v => v is not null);
             if (violation is not null)
             {
                 Problems.Add(new ConfigProblem(Descriptors.InvalidDefault, Where(defaultAttribute, property), property.Name, violation));
@@ -223,7 +226,35 @@ internal sealed class ConfigModelBuilder
         // '= null!' and '= default!' give the property no value: a required field without one must be present.
         bool mustBePresent = required && defaultJson is null && (initializer is null || IsNullInitializer(initializer))
             || (csharpRequired && !type.IsNullable);
-        return field with { Required = required, MustBePresent = mustBePresent, DefaultJson = defaultJson, CSharpRequired = csharpRequired };
+
+        // [KongOptional]: 'required: false' on a field that would be required; the property keeps its value when Kong
+        // sends null or nothing, so it needs one.
+        bool optional = false;
+        if (property.GetAttributes().FirstOrDefault(static a => a.AttributeClass?.ToDisplayString() == "Kong.Pdk.KongOptionalAttribute") is { } optionalAttribute)
+        {
+            string? why = requiredAttribute ? "the property is also [KongRequired]"
+                : csharpRequired ? "a C# 'required' member must come from the configuration"
+                : type.IsNullable ? "a nullable property is optional already"
+                : defaultJson is null && (initializer is null || IsNullInitializer(initializer)) && !type.TypeName.StartsWith("global::System.", StringComparison.Ordinal) && type.Kind is not (ConfigKind.Integer or ConfigKind.Number or ConfigKind.Boolean or ConfigKind.Enum or ConfigKind.Guid)
+                    ? "give the property an initializer: it keeps it when Kong sends null or nothing"
+                    : null;
+            if (why is not null)
+            {
+                Problems.Add(new ConfigProblem(Descriptors.InvalidConstraint, Where(optionalAttribute, property), "KongOptional", property.Name, why));
+            }
+            else
+            {
+                optional = true;
+                required = false;
+                mustBePresent = false;
+            }
+        }
+
+        return field with
+        {
+            Required = required, MustBePresent = mustBePresent, DefaultJson = defaultJson, CSharpRequired = csharpRequired,
+            ExplicitlyOptional = optional,
+        };
     }
 
     private static bool IsObsoleteError(IPropertySymbol property)

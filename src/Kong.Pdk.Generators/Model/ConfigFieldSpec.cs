@@ -68,7 +68,9 @@ internal sealed record RecordSpec(string TypeName, bool UseObjectInitializer, Eq
 
 /// <summary>One configuration property and its schema attributes. <paramref name="ElementsMayBeEmpty"/>: the
 /// default holds an empty string element, so the elements get <c>len_min: 0</c>. <paramref name="CSharpRequired"/>: a
-/// C# <c>required</c> member, which the binder must set in an object initializer. Numbers are kept as JSON text written with
+/// C# <c>required</c> member, which the binder must set in an object initializer. <paramref name="ExplicitlyOptional"/>:
+/// <c>[KongOptional]</c>, written as <c>required: false</c>. <paramref name="Validators"/>: more schema keys, each a
+/// <c>"key":value</c> JSON fragment (<c>not_one_of</c>, <c>match_all</c>, <c>deprecation</c>, ...). Numbers are kept as JSON text written with
 /// the invariant culture, so that equality is exact and output deterministic.</summary>
 internal sealed record ConfigFieldSpec(
     string PropertyName,
@@ -88,4 +90,6 @@ internal sealed record ConfigFieldSpec(
     bool Referenceable,
     bool Encrypted,
     bool ElementsMayBeEmpty = false,
-    bool CSharpRequired = false);
+    bool CSharpRequired = false,
+    bool ExplicitlyOptional = false,
+    EquatableArray<string> Validators = default);
