@@ -54,6 +54,61 @@ public abstract class ConnectionLifetimeTests
         }
     }
 
+    /// <summary>Item 8: a connection with nothing in progress is closed after the idle timeout; one in use is not.</summary>
+    [Fact]
+    public async Task IdleConnection_IsClosedAfterTheIdleTimeout_AnActiveOneIsNot()
+    {
+        await using InProcessServer server = Start(Echo(), o => o.ConnectionIdleTimeout = TimeSpan.FromMilliseconds(1000));
+        await using KongConnection idle = await server.ConnectAsync();
+        await server.StartInstanceAsync(idle, "my-plugin");
+        await using KongConnection silent = await server.ConnectAsync(); // never sends anything
+        await using KongConnection active = await server.ConnectAsync();
+
+        // Requests every 100 ms for well past the timeout keep a connection open.
+        long until = Environment.TickCount64 + 2500;
+        while (Environment.TickCount64 < until)
+        {
+            Assert.Equal(7L, (await active.CallAsync(server.NextMsgId(), "plugin.InstanceStatus", 7L)).Map["Id"]);
+            await Task.Delay(100);
+        }
+
+        Assert.True(await idle.IsClosedByServerAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(await silent.IsClosedByServerAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(7L, (await active.CallAsync(server.NextMsgId(), "plugin.InstanceStatus", 7L)).Map["Id"]);
+        Assert.Contains("idle for more than 1000 ms", server.Log);
+    }
+
+    /// <summary>Item 8: a message that trickles in (slowloris) is cut after the partial-message timeout, even though
+    /// bytes keep arriving.</summary>
+    [Fact]
+    public async Task MessageThatTricklesIn_ConnectionIsClosedAfterThePartialMessageTimeout()
+    {
+        await using InProcessServer server = Start(Echo(), o => o.PartialMessageTimeout = TimeSpan.FromMilliseconds(400));
+        await using KongConnection slow = await server.ConnectAsync();
+        byte[] request = Mp.Encode(new object?[] { 0L, 1L, "plugin.StartInstance", new object?[] { Mp.Map("Name", "my-plugin", "Config", new string('x', 200)) } });
+        Task<bool> closed = slow.IsClosedByServerAsync(TimeSpan.FromSeconds(10));
+        for (int i = 0; i < request.Length - 1 && !closed.IsCompleted; i++)
+        {
+            try
+            {
+                await slow.SendAsync([request[i]]);
+            }
+            catch (SocketException)
+            {
+                break; // closed by the server
+            }
+
+            await Task.Delay(25);
+        }
+
+        Assert.True(await closed);
+        Assert.Contains("a message took more than 400 ms to arrive", server.Log);
+
+        // A whole message sent at once is not affected.
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin");
+    }
+
     /// <summary>Server-side sockets still open on the server's socket (the listener included), from
     /// /proc/net/unix: an accepted socket carries the listener's address until it is closed.</summary>
     internal static int OpenServerSockets(InProcessServer server)

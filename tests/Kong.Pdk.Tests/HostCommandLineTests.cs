@@ -47,7 +47,7 @@ public sealed class HostCommandLineTests
         HostCommandLine line = HostCommandLine.Parse(
             ["-socket", "/tmp/s", "-plugin", "a", "-plugin", "b", "-log-level", "debug", "-max-message-size", "1000",
              "-max-depth", "10", "-max-connections", "5", "-max-events", "6", "-event-idle-timeout", "1.5",
-             "-handler-deadline", "2", "-instance-ttl", "3", "-shutdown-timeout", "4", "-no-parent-watch", "-inline-completions"], out string? error);
+             "-handler-deadline", "2", "-instance-ttl", "3", "-shutdown-timeout", "4", "-connection-idle-timeout", "5", "-partial-message-timeout", "6", "-no-parent-watch", "-inline-completions"], out string? error);
         Assert.Null(error);
         Assert.Equal("/tmp/s", line.SocketPath);
         Assert.Equal(["a", "b"], line.SelectedPlugins);
@@ -59,6 +59,8 @@ public sealed class HostCommandLineTests
         Assert.Equal(TimeSpan.FromSeconds(1.5), line.Options.EventIdleTimeout);
         Assert.Equal(TimeSpan.FromSeconds(2), line.Options.HandlerDeadline);
         Assert.Equal(TimeSpan.FromSeconds(3), line.Options.InstanceIdleTtl);
+        Assert.Equal(TimeSpan.FromSeconds(5), line.Options.ConnectionIdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(6), line.Options.PartialMessageTimeout);
         Assert.Equal(TimeSpan.FromSeconds(4), line.Options.ShutdownTimeout);
         Assert.False(line.Options.ExitWhenOrphaned);
         Assert.True(line.InlineCompletions);

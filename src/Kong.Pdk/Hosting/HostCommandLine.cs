@@ -61,6 +61,11 @@ internal sealed class HostCommandLine
                                      oldest are abandoned (default 1000)
           -event-idle-timeout SEC    wait for Kong's next step before abandoning an event (default 90)
           -handler-deadline SEC      longest a handler may compute between PDK calls (default 30)
+          -connection-idle-timeout SEC
+                                     close a connection with nothing in progress for this long
+                                     (default 75, above Kong's 60 s keepalive)
+          -partial-message-timeout SEC
+                                     close a connection whose message takes longer to arrive (default 30)
           -instance-ttl SEC          collect instances idle for this long (default 600)
           -shutdown-timeout SEC      on SIGTERM, wait this long for running events (default 5)
           -no-parent-watch           keep running when the parent process dies (default: exit when orphaned)
@@ -170,6 +175,12 @@ internal sealed class HostCommandLine
                     break;
                 case "handler-deadline":
                     line.Options.HandlerDeadline = Seconds(arg, Value(), ref error);
+                    break;
+                case "connection-idle-timeout":
+                    line.Options.ConnectionIdleTimeout = Seconds(arg, Value(), ref error);
+                    break;
+                case "partial-message-timeout":
+                    line.Options.PartialMessageTimeout = Seconds(arg, Value(), ref error);
                     break;
                 case "instance-ttl":
                     line.Options.InstanceIdleTtl = Seconds(arg, Value(), ref error);

@@ -50,6 +50,21 @@ public sealed class KongServerOptions
     /// </summary>
     public TimeSpan HandlerDeadline { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A connection with nothing in progress (no request being received, handled or answered) for this long is
+    /// closed. Kong closes the idle connections of its pool after <c>lua_socket_keepalive_timeout</c> (60 s by
+    /// default), so with a longer value Kong always closes first and a connection it may still borrow is never cut
+    /// under it; only connections a peer forgot are reaped. Default 75 s.
+    /// </summary>
+    public TimeSpan ConnectionIdleTimeout { get; set; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>
+    /// How long a message may take to arrive, from its first byte to its last; past it the connection is closed
+    /// (a peer that trickles a message, slowloris). Kong writes each request with one send, which a Unix socket
+    /// delivers in milliseconds even at the maximum message size. Default 30 s.
+    /// </summary>
+    public TimeSpan PartialMessageTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>An instance that saw no event for this long, and has none running, is collected. Default 10 minutes.</summary>
     public TimeSpan InstanceIdleTtl { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -90,6 +105,8 @@ public sealed class KongServerOptions
         if (MaxEventsPerConnection < 1) throw new ArgumentOutOfRangeException(nameof(MaxEventsPerConnection), MaxEventsPerConnection, "must be positive");
         if (EventIdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(EventIdleTimeout), EventIdleTimeout, "must be positive");
         if (HandlerDeadline <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HandlerDeadline), HandlerDeadline, "must be positive");
+        if (ConnectionIdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ConnectionIdleTimeout), ConnectionIdleTimeout, "must be positive");
+        if (PartialMessageTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(PartialMessageTimeout), PartialMessageTimeout, "must be positive");
         if (InstanceIdleTtl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(InstanceIdleTtl), InstanceIdleTtl, "must be positive");
         if (SweepInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SweepInterval), SweepInterval, "must be positive");
     }

@@ -46,6 +46,7 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
             RpcWriter.WriteServerPid(Output, _server.Pid);
             FlushResult pidFlush = await Pipe.FlushAsync(stopToken).ConfigureAwait(false);
             if (pidFlush.IsCompleted) return;
+            MarkIdle();
 
             while (true)
             {
@@ -70,6 +71,7 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
                         return;
                     }
 
+                    MarkBusy();
                     ReadOnlySequence<byte> message = buffer.Slice(0, length);
                     RequestOutcome outcome = _server.Dispatcher.Process(this, message);
                     buffer = buffer.Slice(length);
@@ -95,6 +97,8 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
                     return;
                 }
 
+                if (buffer.IsEmpty) MarkIdle();
+                else MarkReceiving();
                 _input.AdvanceTo(buffer.Start, buffer.End);
                 ChargeReceive(_server.Memory, buffer.Length); // what is left of the read: releases the rest
                 if (read.IsCompleted)

@@ -12,8 +12,11 @@ namespace Kong.Pdk.Server;
 /// </summary>
 internal abstract class PluginConnection
 {
+    private const int Idle = 0, Receiving = 1, Busy = 2;
     private int _waitingEvents;
     private long _receiveCharge;
+    private int _activity;
+    private long _activitySince = Environment.TickCount64;
 
     protected PluginConnection(long number, RpcFramer framer)
     {
@@ -22,6 +25,35 @@ internal abstract class PluginConnection
     }
 
     public long Number { get; }
+
+    /// <summary>Nothing in progress: between messages (or before the first).</summary>
+    protected void MarkIdle()
+    {
+        Volatile.Write(ref _activitySince, Environment.TickCount64);
+        Volatile.Write(ref _activity, Idle);
+    }
+
+    /// <summary>Part of a message arrived; the time counts from its first byte.</summary>
+    protected void MarkReceiving()
+    {
+        if (Volatile.Read(ref _activity) == Receiving) return;
+        Volatile.Write(ref _activitySince, Environment.TickCount64);
+        Volatile.Write(ref _activity, Receiving);
+    }
+
+    /// <summary>A request is being handled or answered (bounded by the handler deadline, not by these timeouts).</summary>
+    protected void MarkBusy() => Volatile.Write(ref _activity, Busy);
+
+    /// <summary>Called by the sweep: why the connection should be closed now (<c>idle</c>, or <c>partial</c> for a
+    /// message too slow to arrive), or null.</summary>
+    internal string? CheckTimeouts(long nowTicks, long idleMs, long partialMs)
+    {
+        int activity = Volatile.Read(ref _activity);
+        long elapsed = nowTicks - Volatile.Read(ref _activitySince);
+        if (activity == Idle && elapsed > idleMs) return "idle";
+        if (activity == Receiving && elapsed > partialMs) return "partial";
+        return null;
+    }
 
     /// <summary>Finds message boundaries, resuming the walk of a partly received message where it stopped.</summary>
     internal RpcFramer Framer { get; }

@@ -333,6 +333,29 @@ internal sealed class PluginServer
         }
     }
 
+    /// <summary>Closes connections idle past <see cref="KongServerOptions.ConnectionIdleTimeout"/> and those whose
+    /// message takes longer than <see cref="KongServerOptions.PartialMessageTimeout"/> to arrive. Closing is a
+    /// socket shutdown, which never blocks; the connection's own loop then ends and disposes it.</summary>
+    private void ReapConnections(long nowTicks)
+    {
+        long idleMs = (long)Options.ConnectionIdleTimeout.TotalMilliseconds;
+        long partialMs = (long)Options.PartialMessageTimeout.TotalMilliseconds;
+        foreach (PluginConnection connection in _connections.Values)
+        {
+            switch (connection.CheckTimeouts(nowTicks, idleMs, partialMs))
+            {
+                case "idle":
+                    Log.Debug($"connection {connection.Number}: closing: idle for more than {idleMs} ms");
+                    connection.Abort();
+                    break;
+                case "partial":
+                    Log.Warn($"connection {connection.Number}: closing: a message took more than {partialMs} ms to arrive");
+                    connection.Abort();
+                    break;
+            }
+        }
+    }
+
     internal void Sweep(long nowTicks)
     {
         long idleMs = (long)Options.EventIdleTimeout.TotalMilliseconds;
@@ -349,6 +372,7 @@ internal sealed class PluginServer
             }
         }
 
+        ReapConnections(nowTicks);
         Instances.CollectIdle(nowTicks, (long)Options.InstanceIdleTtl.TotalMilliseconds, Log);
         Log.ReportSuppressed();
         long step = Math.Min(64L * 1024 * 1024, Options.MemoryBudget / 4);

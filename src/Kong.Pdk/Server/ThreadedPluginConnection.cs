@@ -64,6 +64,7 @@ internal sealed class ThreadedPluginConnection : PluginConnection
             // kong-protocol.md §3.5: the first bytes on every connection.
             RpcWriter.WriteServerPid(_output, _server.Pid);
             if (!SendOutput()) return;
+            MarkIdle();
 
             while (!stopToken.IsCancellationRequested)
             {
@@ -98,6 +99,7 @@ internal sealed class ThreadedPluginConnection : PluginConnection
                         return;
                     }
 
+                    MarkBusy();
                     RequestOutcome outcome = _server.Dispatcher.Process(this, pending.Slice(0, length));
                     start += (int)length;
                     bool keepGoing = outcome switch
@@ -113,8 +115,13 @@ internal sealed class ThreadedPluginConnection : PluginConnection
                     }
                 }
 
-                if (start == end)
+                if (start < end)
                 {
+                    MarkReceiving();
+                }
+                else
+                {
+                    MarkIdle();
                     start = end = 0;
                     if (buffer.Length > MemoryBudget.UnchargedReceive)
                     {
