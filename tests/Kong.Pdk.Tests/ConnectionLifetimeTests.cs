@@ -45,8 +45,9 @@ public abstract class ConnectionLifetimeTests
                 }));
             }
 
-            await ProtocolConformanceTests.Eventually(() => server.Server.ConnectionCount == 0, "every connection ended", 30_000);
-            Assert.Equal(0, OpenServerSockets(server) - 1); // the listener only
+            // Connections still queued on the listener show up too until accepted, so wait for the count to settle;
+            // a socket left to a finalizer stays open for good (no GC runs in this region).
+            await ProtocolConformanceTests.Eventually(() => server.Server.ConnectionCount == 0 && OpenServerSockets(server) == 1, "every server socket closed but the listener", 30_000);
         }
         finally
         {
@@ -58,24 +59,26 @@ public abstract class ConnectionLifetimeTests
     [Fact]
     public async Task IdleConnection_IsClosedAfterTheIdleTimeout_AnActiveOneIsNot()
     {
-        await using InProcessServer server = Start(Echo(), o => o.ConnectionIdleTimeout = TimeSpan.FromMilliseconds(1000));
+        await using InProcessServer server = Start(Echo(), o => o.ConnectionIdleTimeout = TimeSpan.FromMilliseconds(3000));
         await using KongConnection idle = await server.ConnectAsync();
         await server.StartInstanceAsync(idle, "my-plugin");
+
         await using KongConnection silent = await server.ConnectAsync(); // never sends anything
         await using KongConnection active = await server.ConnectAsync();
 
-        // Requests every 100 ms for well past the timeout keep a connection open.
-        long until = Environment.TickCount64 + 2500;
+        // Requests every 50 ms for well past the timeout keep a connection open (the timeout is long enough for a
+        // loaded machine: the test client and the server share this process).
+        long until = Environment.TickCount64 + 4500;
         while (Environment.TickCount64 < until)
         {
             Assert.Equal(7L, (await active.CallAsync(server.NextMsgId(), "plugin.InstanceStatus", 7L)).Map["Id"]);
-            await Task.Delay(100);
+            await Task.Delay(50);
         }
 
         Assert.True(await idle.IsClosedByServerAsync(TimeSpan.FromSeconds(10)));
         Assert.True(await silent.IsClosedByServerAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(7L, (await active.CallAsync(server.NextMsgId(), "plugin.InstanceStatus", 7L)).Map["Id"]);
-        Assert.Contains("idle for more than 1000 ms", server.Log);
+        Assert.Contains("idle for more than 3000 ms", server.Log);
     }
 
     /// <summary>Item 8: a message that trickles in (slowloris) is cut after the partial-message timeout, even though

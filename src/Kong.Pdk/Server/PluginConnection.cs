@@ -16,6 +16,7 @@ internal abstract class PluginConnection
     private int _waitingEvents;
     private long _receiveCharge;
     private int _activity;
+    private bool _reaped;
     private long _activitySince = Environment.TickCount64;
 
     protected PluginConnection(long number, RpcFramer framer)
@@ -48,11 +49,14 @@ internal abstract class PluginConnection
     /// message too slow to arrive), or null.</summary>
     internal string? CheckTimeouts(long nowTicks, long idleMs, long partialMs)
     {
+        if (Volatile.Read(ref _reaped)) return null;
         int activity = Volatile.Read(ref _activity);
         long elapsed = nowTicks - Volatile.Read(ref _activitySince);
-        if (activity == Idle && elapsed > idleMs) return "idle";
-        if (activity == Receiving && elapsed > partialMs) return "partial";
-        return null;
+        string? reason = activity == Idle && elapsed > idleMs ? "idle"
+            : activity == Receiving && elapsed > partialMs ? "partial"
+            : null;
+        if (reason is not null) Volatile.Write(ref _reaped, true); // reported and closed once
+        return reason;
     }
 
     /// <summary>Finds message boundaries, resuming the walk of a partly received message where it stopped.</summary>
