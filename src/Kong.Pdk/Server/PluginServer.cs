@@ -99,7 +99,15 @@ internal sealed class PluginServer
             listener.Listen(4096);
             SocketIdentity = SocketFile.GetIdentity(temporary);
             step = existing == SocketFile.PathKind.Socket ? "replace the existing socket" : "move the socket into place";
+            using SocketDirectoryLock? held = LockDirectory(directory, socketPath);
             File.Move(temporary, socketPath, overwrite: true); // rename(2): atomic, also over a live socket
+        }
+        catch (KongServerStartException)
+        {
+            listener.Dispose();
+            TryDelete(temporary);
+            SocketIdentity = null;
+            throw;
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -117,6 +125,21 @@ internal sealed class PluginServer
         if (existing == SocketFile.PathKind.Socket) Log.Info($"took over the socket path {socketPath} (from a previous server, running or gone)");
         return listener;
     }
+
+    /// <summary>Takes the directory lock for the rename (<see cref="SocketDirectoryLock"/>); null where none can be
+    /// taken.</summary>
+    private static SocketDirectoryLock? LockDirectory(string directory, string socketPath)
+    {
+        return SocketDirectoryLock.TryAcquire(directory, SocketDirectoryLock.Timeout, out SocketDirectoryLock? held) switch
+        {
+            SocketDirectoryLock.Result.TimedOut => throw new KongServerStartException($"cannot listen on '{socketPath}': another process held the lock on its directory for {(long)SocketDirectoryLock.Timeout.TotalSeconds} s"),
+            _ => held,
+        };
+    }
+
+    /// <summary>Runs while <see cref="TryUnlink"/> holds the directory lock, between its identity check and its
+    /// delete (tests use it to race a newer server's <see cref="Bind"/> into that window).</summary>
+    internal Action? BetweenCheckAndUnlink { get; set; }
 
     /// <summary>The device and inode of the socket <see cref="Bind"/> created; null when unknown (then the path is
     /// left alone at shutdown).</summary>
@@ -207,9 +230,10 @@ internal sealed class PluginServer
             // Connections made before the stop (or before a newer server took the path over) are served too.
             AcceptBacklog(listener, connectionTasks, connectionsStop.Token);
 
-            // Stop accepting; remove the path only while it is still ours (a newer server may have taken it over).
-            listener.Dispose();
+            // Remove the path only while it is still ours (a newer server may have taken it over), before the
+            // listener is closed: while it is open, its inode cannot be reused by a newer socket. Then stop accepting.
             TryUnlink(socketPath);
+            listener.Dispose();
             await DrainAsync().ConfigureAwait(false);
             await connectionsStop.CancelAsync().ConfigureAwait(false);
             foreach (PluginConnection connection in _connections.Values) connection.Abort();
@@ -292,19 +316,33 @@ internal sealed class PluginServer
 
     /// <summary>Removes the socket path, but only while it still names the socket this server created: after a
     /// <c>kong reload</c> it names the new server's socket, which must stay.</summary>
-    private void TryUnlink(string socketPath)
+    internal void TryUnlink(string socketPath)
     {
         try
         {
-            SocketFile.FileIdentity? current = SocketFile.GetIdentity(socketPath);
-            if (current is null) return;
-            if (SocketIdentity is null || current != SocketIdentity)
+            // Under the directory lock, so that a newer server's rename cannot fall between the check and the delete.
+            string? directory = Path.GetDirectoryName(Path.GetFullPath(socketPath));
+            SocketDirectoryLock? held = null;
+            if (directory is not null
+                && SocketDirectoryLock.TryAcquire(directory, SocketDirectoryLock.Timeout, out held) == SocketDirectoryLock.Result.TimedOut)
             {
-                Log.Info($"the socket path {socketPath} now belongs to another server: left in place");
+                Log.Warn($"cannot lock the directory of the socket {socketPath}: the path is left in place");
                 return;
             }
 
-            File.Delete(socketPath);
+            using (held)
+            {
+                SocketFile.FileIdentity? current = SocketFile.GetIdentity(socketPath);
+                if (current is null) return;
+                if (SocketIdentity is null || current != SocketIdentity)
+                {
+                    Log.Info($"the socket path {socketPath} now belongs to another server: left in place");
+                    return;
+                }
+
+                BetweenCheckAndUnlink?.Invoke();
+                File.Delete(socketPath);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
