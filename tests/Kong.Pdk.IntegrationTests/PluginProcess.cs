@@ -120,6 +120,17 @@ internal sealed class PluginProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until stderr contains <paramref name="text"/>.</summary>
+    public async Task WaitForStderrAsync(string text, TimeSpan? timeout = null)
+    {
+        long deadline = Environment.TickCount64 + (long)(timeout ?? TimeSpan.FromSeconds(20)).TotalMilliseconds;
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            if (Environment.TickCount64 > deadline) throw new TimeoutException($"'{text}' not logged: {Stderr}");
+            await Task.Delay(10);
+        }
+    }
+
     public void SendSigterm() => Assert.Equal(0, Kill(_process.Id, 15));
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

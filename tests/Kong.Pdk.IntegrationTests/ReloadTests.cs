@@ -56,14 +56,17 @@ public sealed class ReloadTests
         await using PluginProcess replacement = PluginProcess.Start("-kong-prefix", dir.Path);
         await replacement.WaitServingAsync(dir.SocketPath);
         old.SendSigterm();
+        await old.WaitForStderrAsync("shutting down");
 
-        // The old server drains: its events finish on the connections they run on.
+        // The old server drains: its events finish on the connections they run on, and a pooled connection still
+        // carries new events until Kong's old worker closes it.
         foreach ((KongConnection connection, long eventId, int n) in inFlight)
         {
             RpcAnswer set = await StepAsync(connection, eventId, $"old{n}.example.com");
             Assert.Equal("kong.response.set_header", set.CallMethod);
             Assert.Equal(new object?[] { "x-hello-from-dotnet", $"Dotnet says hi to old{n}.example.com" }, set.CallArgs);
             Assert.Equal("ret", (await StepAsync(connection, eventId, null, hasData: false)).Data);
+            if (n == 0) await OneRequestOnAsync(connection, 1000);
             await connection.DisposeAsync();
         }
 
@@ -110,6 +113,41 @@ public sealed class ReloadTests
         Assert.Equal([Path.GetFileName(dir.SocketPath)], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
     }
 
+    /// <summary>Review D2: Kong's timer may start the new server only after the old one got SIGTERM. Meanwhile the
+    /// old server keeps the path and serves new connections and new events on pooled ones; once the new server takes
+    /// the path over, the old one stops accepting, drains and leaves the path in place.</summary>
+    [Fact]
+    public async Task SigtermOfTheOldServerFirst_ThenTheNewOneStarts_NoConnectionFails()
+    {
+        using var dir = new TempDir();
+        await using PluginProcess old = PluginProcess.Start("-kong-prefix", dir.Path, "-shutdown-timeout", "60");
+        await old.WaitServingAsync(dir.SocketPath);
+        KongConnection pooled = await KongConnection.ConnectAsync(dir.SocketPath);
+        await OneRequestOnAsync(pooled, 1);
+
+        old.SendSigterm();
+        await old.WaitForStderrAsync("shutting down");
+
+        // Before the new server binds: a new connection (new request) and a new event on a pooled connection work.
+        Assert.Equal(old.Pid, await OneRequestAsync(dir.SocketPath, 2));
+        await OneRequestOnAsync(pooled, 3);
+        Assert.Equal(old.Pid, pooled.ServerPid);
+
+        await using PluginProcess replacement = PluginProcess.Start("-kong-prefix", dir.Path);
+        await replacement.WaitServingAsync(dir.SocketPath);
+        Assert.Equal(replacement.Pid, await OneRequestAsync(dir.SocketPath, 4));
+        await OneRequestOnAsync(pooled, 5); // the old server still serves its pooled connection
+        await pooled.DisposeAsync();        // Kong's old worker exits: the old server has nothing left to serve
+
+        Assert.Equal(0, await old.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Contains("was taken over", old.Stderr);
+        Assert.Contains("left in place", old.Stderr);
+        Assert.Equal(replacement.Pid, await OneRequestAsync(dir.SocketPath, 6));
+        replacement.SendSigterm();
+        Assert.Equal(0, await replacement.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
     /// <summary>One request as Kong makes it: HandleEvent (StartInstance first when the server does not know the
     /// instance), then the steps, on a new connection; returns the pid of the server that served it.</summary>
     private async Task<long> OneRequestAsync(string socketPath, int n)
@@ -121,6 +159,16 @@ public sealed class ReloadTests
         Assert.Equal(new object?[] { "x-hello-from-dotnet", $"Dotnet says hi to host{n}.example.com" }, set.CallArgs);
         Assert.Equal("ret", (await StepAsync(connection, call.EventId, null, hasData: false)).Data);
         return connection.ServerPid;
+    }
+
+    /// <summary>One request on an open (pooled) connection.</summary>
+    private async Task OneRequestOnAsync(KongConnection connection, int n)
+    {
+        RpcAnswer call = await HandleEventAsync(connection);
+        Assert.Equal("kong.request.get_header", call.CallMethod);
+        RpcAnswer set = await StepAsync(connection, call.EventId, $"pool{n}.example.com");
+        Assert.Equal(new object?[] { "x-hello-from-dotnet", $"Dotnet says hi to pool{n}.example.com" }, set.CallArgs);
+        Assert.Equal("ret", (await StepAsync(connection, call.EventId, null, hasData: false)).Data);
     }
 
     private async Task<RpcAnswer> HandleEventAsync(KongConnection connection)

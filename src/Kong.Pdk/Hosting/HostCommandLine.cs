@@ -67,7 +67,7 @@ internal sealed class HostCommandLine
           -partial-message-timeout SEC
                                      close a connection whose message takes longer to arrive (default 30)
           -instance-ttl SEC          collect instances idle for this long (default 600)
-          -shutdown-timeout SEC      on SIGTERM, wait this long for running events (default 5)
+          -shutdown-timeout SEC      on SIGTERM, serve this long at most (default 5)
           -no-parent-watch           keep running when the parent process dies (default: exit when orphaned)
           -connection-mode MODE      thread (default: a thread per connection) or async (pipelines)
           -inline-completions        run socket completions, and so handlers, on the socket threads: faster,

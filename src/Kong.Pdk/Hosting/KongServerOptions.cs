@@ -68,7 +68,8 @@ public sealed class KongServerOptions
     /// <summary>An instance that saw no event for this long, and has none running, is collected. Default 10 minutes.</summary>
     public TimeSpan InstanceIdleTtl { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>On SIGTERM/SIGINT, how long running events may take to finish before the server exits anyway. Default 5 s.</summary>
+    /// <summary>On SIGTERM/SIGINT, how long the server may go on serving before it exits anyway: it accepts while the
+    /// socket path is still its own (until a newer server takes it over) and lets running events finish. Default 5 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often timeouts and the instance TTL are checked. Default 1 s.</summary>

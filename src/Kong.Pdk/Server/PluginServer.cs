@@ -185,20 +185,24 @@ internal sealed class PluginServer
         Task sweep = SweepAsync(parentAtStart, orphaned, sweepStop.Token);
         var connectionTasks = new ConcurrentDictionary<long, Task>();
         using var backoff = new AcceptBackoff(Log);
+        using var acceptStopSource = new CancellationTokenSource();
+        long drainDeadline = long.MaxValue;
+        Task handover = WatchHandoverAsync(socketPath, stop, acceptStopSource, deadline => drainDeadline = deadline);
+        CancellationToken acceptStop = acceptStopSource.Token;
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (!acceptStop.IsCancellationRequested)
             {
                 Socket accepted;
                 try
                 {
                     if (backoff.OutOfDescriptors && !backoff.TryRecover(_connections.Count))
                     {
-                        await Task.Delay(backoff.NextPause(), stop).ConfigureAwait(false);
+                        await Task.Delay(backoff.NextPause(), acceptStop).ConfigureAwait(false);
                         continue;
                     }
 
-                    accepted = await listener.AcceptAsync(stop).ConfigureAwait(false);
+                    accepted = await listener.AcceptAsync(acceptStop).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -211,7 +215,7 @@ internal sealed class PluginServer
                     TimeSpan pause = backoff.Failed(ex, _connections.Count);
                     try
                     {
-                        await Task.Delay(pause, stop).ConfigureAwait(false);
+                        await Task.Delay(pause, acceptStop).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
@@ -227,14 +231,17 @@ internal sealed class PluginServer
         }
         finally
         {
-            // Connections made before the stop (or before a newer server took the path over) are served too.
+            await acceptStopSource.CancelAsync().ConfigureAwait(false);
+            await handover.ConfigureAwait(false);
+
+            // Connections made before accepting stopped (or before a newer server took the path over) are served too.
             AcceptBacklog(listener, connectionTasks, connectionsStop.Token);
 
             // Remove the path only while it is still ours (a newer server may have taken it over), before the
             // listener is closed: while it is open, its inode cannot be reused by a newer socket. Then stop accepting.
             TryUnlink(socketPath);
             listener.Dispose();
-            await DrainAsync().ConfigureAwait(false);
+            await DrainAsync(drainDeadline == long.MaxValue ? Environment.TickCount64 + (long)Options.ShutdownTimeout.TotalMilliseconds : drainDeadline).ConfigureAwait(false);
             await connectionsStop.CancelAsync().ConfigureAwait(false);
             foreach (PluginConnection connection in _connections.Values) connection.Abort();
             await Task.WhenAll(connectionTasks.Values).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
@@ -242,6 +249,55 @@ internal sealed class PluginServer
             await sweep.ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Once <paramref name="stop"/> is requested, keeps the server accepting while the socket path still names this
+    /// server's socket, so Kong never finds the path missing when it stops the old server before the new one has
+    /// bound (<c>kong reload</c> starts the new server from a timer): until a newer server takes the path over or the
+    /// drain deadline (<see cref="KongServerOptions.ShutdownTimeout"/>) passes. Then cancels
+    /// <paramref name="acceptStop"/>.
+    /// </summary>
+    private async Task WatchHandoverAsync(string socketPath, CancellationToken stop, CancellationTokenSource acceptStop, Action<long> setDeadline)
+    {
+        using (var either = CancellationTokenSource.CreateLinkedTokenSource(stop, acceptStop.Token))
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, either.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        if (!stop.IsCancellationRequested || acceptStop.IsCancellationRequested) return;
+        long timeoutMs = (long)Options.ShutdownTimeout.TotalMilliseconds;
+        long deadline = Environment.TickCount64 + timeoutMs;
+        setDeadline(deadline);
+        bool ours = SocketIdentity is { } own && SocketFile.GetIdentity(socketPath) == own;
+        Log.Info(ours
+            ? $"shutting down: accepting on {socketPath} until a newer server takes it over, for up to {timeoutMs} ms; serving {_connections.Count} open connections and {Events.Count} running events"
+            : $"shutting down: serving {_connections.Count} open connections and {Events.Count} running events for up to {timeoutMs} ms");
+        while (ours && Environment.TickCount64 < deadline)
+        {
+            try
+            {
+                await Task.Delay(HandoverPollInterval, acceptStop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            ours = SocketFile.GetIdentity(socketPath) == SocketIdentity;
+            if (!ours) Log.Info($"shutting down: the socket path {socketPath} was taken over: no longer accepting");
+        }
+
+        await acceptStop.CancelAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>How often a draining server checks whether its socket path was taken over.</summary>
+    internal static readonly TimeSpan HandoverPollInterval = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Serves an accepted connection, or closes it at once past <see cref="KongServerOptions.MaxConnections"/>.</summary>
     private void Admit(Socket accepted, ConcurrentDictionary<long, Task> connectionTasks, CancellationToken connectionsStop)
@@ -298,10 +354,8 @@ internal sealed class PluginServer
     /// its peer (Kong's old workers close theirs as they exit), up to the shutdown timeout; then cancels the rest.
     /// Events in flight finish on the connections Kong keeps in its pool, also after a newer server took the path
     /// over (<c>kong reload</c>).</summary>
-    private async Task DrainAsync()
+    private async Task DrainAsync(long deadline)
     {
-        long deadline = Environment.TickCount64 + (long)Options.ShutdownTimeout.TotalMilliseconds;
-        if (Events.Count > 0 || !_connections.IsEmpty) Log.Info($"shutting down: serving {_connections.Count} open connections and {Events.Count} running events for up to {(long)Options.ShutdownTimeout.TotalMilliseconds} ms");
         while ((Events.Count > 0 || !_connections.IsEmpty) && Environment.TickCount64 < deadline)
         {
             await Task.Delay(20).ConfigureAwait(false);
