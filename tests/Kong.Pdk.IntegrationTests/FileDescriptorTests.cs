@@ -49,6 +49,9 @@ public sealed class FileDescriptorTests
 
             // The open connection keeps working.
             Assert.Equal("Dotnet says hello to busy", await OneRequestAsync(kong, "busy"));
+
+            // No recovery while the descriptors are still taken (each retry would give the reserve back at once).
+            Assert.DoesNotContain("accepting again", plugin.Stderr);
         }
         finally
         {
@@ -62,6 +65,14 @@ public sealed class FileDescriptorTests
         Assert.Equal("Dotnet says hello to again", await OneRequestAsync(fresh, "again"));
         Assert.False(plugin.HasExited);
         Assert.Equal(1, CountOccurrences(plugin.Stderr, "out of file descriptors"));
+
+        // The pause grew while descriptors were out: from 10 ms doubling to 1 s, so a few attempts a second at most
+        // (retrying every 10 ms would be a hundred a second).
+        System.Text.RegularExpressions.Match recovered = System.Text.RegularExpressions.Regex.Match(plugin.Stderr, @"free again after (\d+) ms and (\d+) attempts");
+        Assert.True(recovered.Success, plugin.Stderr);
+        long ms = long.Parse(recovered.Groups[1].Value, CultureInfo.InvariantCulture);
+        long attempts = long.Parse(recovered.Groups[2].Value, CultureInfo.InvariantCulture);
+        Assert.True(attempts <= 10 + (ms / 1000) + 2, $"{attempts} accept attempts in {ms} ms out of descriptors");
     }
 
     private async Task<string> OneRequestAsync(KongConnection kong, string host)

@@ -12,7 +12,8 @@ namespace Kong.Pdk.Server;
 /// The runtime itself needs descriptors now and then (starting a thread, loading an assembly); with none left it
 /// aborts ("Out of memory") or a connection is never served. So the server holds a reserve of
 /// <see cref="ReserveSize"/> descriptors on <c>/dev/null</c>: when accept runs out, the reserve is given back for the
-/// runtime and the open connections, and accepting resumes only once the whole reserve could be taken again.
+/// runtime and the open connections, and accepting resumes only once the whole reserve and one descriptor more (for
+/// the connection to accept) could be opened. The pause is reset only by an accept that succeeds.
 /// </remarks>
 internal sealed class AcceptBackoff : IDisposable
 {
@@ -28,12 +29,16 @@ internal sealed class AcceptBackoff : IDisposable
     private long _lastReport;
     private int _episodes;
     private bool _episodeLogged;
+    private int _episodeAttempts;
 
     public AcceptBackoff(ServerLog log)
     {
         _log = log;
         TakeReserve();
     }
+
+    /// <summary>Attempts (failed accepts and recovery checks) since the process started; tests bound it.</summary>
+    internal int Attempts { get; private set; }
 
     /// <summary>True from an accept that ran out of descriptors until the reserve could be taken again.</summary>
     public bool OutOfDescriptors { get; private set; }
@@ -42,13 +47,16 @@ internal sealed class AcceptBackoff : IDisposable
     public TimeSpan Failed(SocketException ex, int openConnections)
     {
         long now = Environment.TickCount64;
+        Attempts++;
         if (ex.SocketErrorCode == SocketError.TooManyOpenSockets)
         {
             ReleaseReserve();
+            _episodeAttempts++;
             if (!OutOfDescriptors)
             {
                 OutOfDescriptors = true;
                 _episodeStart = now;
+                _episodeAttempts = 1;
                 _episodeLogged = _episodes == 0 || now - _lastReport >= ReminderMs;
                 if (_episodeLogged)
                 {
@@ -71,7 +79,9 @@ internal sealed class AcceptBackoff : IDisposable
     /// <summary>While <see cref="OutOfDescriptors"/>: true once the reserve is held again (accepting may resume).</summary>
     public bool TryRecover(int openConnections)
     {
-        if (!TakeReserve())
+        Attempts++;
+        _episodeAttempts++;
+        if (!TakeReserve(spare: 1))
         {
             long now = Environment.TickCount64;
             if (now - _lastReport >= ReminderMs)
@@ -83,9 +93,8 @@ internal sealed class AcceptBackoff : IDisposable
             return false;
         }
 
-        if (_episodeLogged) _log.Info($"accept: file descriptors are free again after {Environment.TickCount64 - _episodeStart} ms: accepting again");
+        if (_episodeLogged) _log.Info($"accept: file descriptors are free again after {Environment.TickCount64 - _episodeStart} ms and {_episodeAttempts} attempts: accepting again");
         OutOfDescriptors = false;
-        _failures = 0;
         return true;
     }
 
@@ -101,13 +110,15 @@ internal sealed class AcceptBackoff : IDisposable
 
     public void Dispose() => ReleaseReserve();
 
-    /// <summary>Opens the reserve; when not all of it can be opened, holds none (leaves the rest to the runtime).</summary>
-    private bool TakeReserve()
+    /// <summary>Opens the reserve, and checks that <paramref name="spare"/> descriptors more can be opened too (they
+    /// are closed again at once); when not, holds none (leaves them all to the runtime).</summary>
+    private bool TakeReserve(int spare = 0)
     {
         if (!OperatingSystem.IsLinux()) return true;
         try
         {
-            while (_reserve.Count < ReserveSize) _reserve.Add(File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read));
+            while (_reserve.Count < ReserveSize) _reserve.Add(OpenDescriptor());
+            for (int i = 0; i < spare; i++) OpenDescriptor().Dispose();
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -116,6 +127,9 @@ internal sealed class AcceptBackoff : IDisposable
             return false;
         }
     }
+
+    /// <summary>Opens one descriptor (on <c>/dev/null</c>); tests replace it to simulate exhaustion.</summary>
+    internal Func<SafeFileHandle> OpenDescriptor { get; set; } = static () => File.OpenHandle("/dev/null", FileMode.Open, FileAccess.Read);
 
     private void ReleaseReserve()
     {
