@@ -141,6 +141,23 @@ public sealed class MemoryBudgetAccountingTests
         Assert.False(budget.TrimAfterBurst(64 << 20, now + 500_000)); // then none until the next burst
     }
 
+    /// <summary>Review D7: a peer that makes a burst every sweep gets at most one compacting collection per 10 s;
+    /// a burst inside that interval is collected when it ends.</summary>
+    [Fact]
+    public void TrimAfterBurst_ABurstEverySweep_AtMostOneCollectionPer10Seconds()
+    {
+        var budget = new Server.MemoryBudget(1 << 30);
+        var collections = new List<long>();
+        for (long now = 1_000; now <= 40_000; now += 1_000)
+        {
+            Assert.True(budget.TryReserve(100 << 20));
+            budget.Release(100 << 20);
+            if (budget.TrimAfterBurst(64 << 20, now)) collections.Add(now);
+        }
+
+        Assert.Equal([1_000L, 11_000L, 21_000L, 31_000L], collections);
+    }
+
     [Fact]
     public void TrimAfterBurst_OnceAGrowthSettles()
     {

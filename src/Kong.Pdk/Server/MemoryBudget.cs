@@ -57,6 +57,12 @@ internal sealed class MemoryBudget
         if (bytes > 0) Interlocked.Add(ref _used, -bytes);
     }
 
+    /// <summary>The shortest time between two collections that <see cref="TrimAfterBurst"/> starts.</summary>
+    public const long MinCollectionIntervalMs = 10_000;
+
+    private bool _collected;
+    private long _lastCollectionTicks;
+
     /// <summary>
     /// After a burst, starts an aggressive full collection, which compacts the large-object heap and gives the freed
     /// memory back to the system; the GC alone would keep it committed (and an idle server would keep a burst's
@@ -64,11 +70,14 @@ internal sealed class MemoryBudget
     /// charged and since released, or charged on top of the last collection and now steady (one sweep with no
     /// change: the transient buffers that carried it are garbage). Two follow-ups, 10 s and 70 s later, collect what
     /// was let go after the burst (the threads of connections Kong closed, arrays the shared pools drop after a
-    /// minute unused). Called by the sweep, with <see cref="Environment.TickCount64"/>; returns true when it started
-    /// a collection.
+    /// minute unused). At most one collection starts per <see cref="MinCollectionIntervalMs"/>, so that a peer that
+    /// makes a burst every sweep cannot force a blocking compacting collection every sweep: a burst inside the
+    /// interval is collected once the interval ends. Called by the sweep, with <see cref="Environment.TickCount64"/>;
+    /// returns true when it started a collection.
     /// </summary>
     public bool TrimAfterBurst(long burstBytes, long nowTicks)
     {
+        bool due = !_collected || nowTicks - _lastCollectionTicks >= MinCollectionIntervalMs;
         long used = Used;
         long peak = Volatile.Read(ref _peak);
         if (used < _usedAtLastCollection) _usedAtLastCollection = used;
@@ -81,8 +90,15 @@ internal sealed class MemoryBudget
             _usedAtLastCollection = used;
             _followUpsLeft = 2;
             _nextFollowUpTicks = nowTicks + 10_000;
+            if (!due)
+            {
+                // Too soon after the last collection: this burst's collection becomes the next follow-up.
+                _followUpsLeft = 3;
+                _nextFollowUpTicks = _lastCollectionTicks + MinCollectionIntervalMs;
+                return false;
+            }
         }
-        else if (_followUpsLeft > 0 && nowTicks >= _nextFollowUpTicks)
+        else if (_followUpsLeft > 0 && nowTicks >= _nextFollowUpTicks && due)
         {
             _followUpsLeft--;
             _nextFollowUpTicks = nowTicks + 60_000;
@@ -92,6 +108,8 @@ internal sealed class MemoryBudget
             return false;
         }
 
+        _collected = true;
+        _lastCollectionTicks = nowTicks;
         ThreadPool.UnsafeQueueUserWorkItem(static _ => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true), null);
         return true;
     }
