@@ -43,12 +43,11 @@ public abstract class EventLimitTests
     }
 
     [Fact]
-    public async Task EventLimitReached_ByPeersThatNeverStep_TheBusiestPeerMakesRoom_KongIsServed()
+    public async Task EventLimitReached_ByPeersThatNeverStep_TheLongestWaitingMakeRoom_KongIsServed()
     {
         await using InProcessServer server = Start(Echo(), o => { o.MaxEventsPerConnection = 8; o.MaxEventsInFlight = 20; });
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
-        RpcAnswer legit = await server.HandleEventAsync(kong, 7, "access"); // waits for its step meanwhile
 
         // Peers that leave: their events stay until the idle timeout, attributed to the connection they were sent on.
         for (int peer = 0; peer < 4; peer++)
@@ -57,9 +56,53 @@ public abstract class EventLimitTests
             for (int i = 0; i < 8; i++) Assert.Equal("kong.request.get_header", (await server.HandleEventAsync(hostile, 7, "access")).CallMethod);
         }
 
+        RpcAnswer legit = await server.HandleEventAsync(kong, 7, "access"); // waits for its step meanwhile
+        Assert.Equal("kong.request.get_header", legit.CallMethod);
+
         Assert.InRange(server.Server.Events.Count, 2, 20);
         for (int i = 0; i < 5; i++) Assert.Equal("ret", (await RunOneAsync(server, kong)).Data);
         Assert.Equal(new object?[] { "x-echo", "h" }, (await server.StepAsync(kong, legit.EventId, "h")).CallArgs);
+    }
+
+    /// <summary>Review D3: a peer that spreads its never-stepped events over many connections, two each, does not
+    /// make Kong's own connection (the one with the most events waiting) the victim: the events waiting longest go
+    /// first.</summary>
+    [Fact]
+    public async Task EventLimitReached_ByEventsSpreadOverManyConnections_TheLongestWaitingGo_KongsLiveEventsStay()
+    {
+        await using InProcessServer server = Start(Echo(), o => { o.MaxEventsPerConnection = 100; o.MaxEventsInFlight = 20; });
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin");
+        var hostile = new List<KongConnection>();
+        try
+        {
+            for (int peer = 0; peer < 8; peer++)
+            {
+                KongConnection connection = await server.ConnectAsync();
+                hostile.Add(connection);
+                for (int i = 0; i < 2; i++) Assert.Equal("kong.request.get_header", (await server.HandleEventAsync(connection, 7, "access")).CallMethod);
+            }
+
+            // Kong's live requests: more of them wait on its connection than on any hostile one.
+            var live = new List<long>();
+            for (int i = 0; i < 8; i++)
+            {
+                RpcAnswer call = await server.HandleEventAsync(kong, 7, "access");
+                Assert.Equal("kong.request.get_header", call.CallMethod);
+                live.Add(call.EventId);
+            }
+
+            Assert.InRange(server.Server.Events.Count, 1, 20);
+            foreach (long id in live)
+            {
+                Assert.Equal(new object?[] { "x-echo", "h" }, (await server.StepAsync(kong, id, "h")).CallArgs);
+                Assert.Equal("ret", (await server.StepAsync(kong, id, null, hasData: false)).Data);
+            }
+        }
+        finally
+        {
+            foreach (KongConnection connection in hostile) await connection.DisposeAsync();
+        }
     }
 
     [Fact]

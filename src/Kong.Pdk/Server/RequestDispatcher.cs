@@ -161,9 +161,10 @@ internal sealed class RequestDispatcher
         return RequestOutcome.AnsweredByEvent;
     }
 
-    /// <summary>Enforces the per-connection and the total event limits by abandoning the oldest events that wait for
-    /// a step on the offending connection (see <see cref="EventEviction"/>); false when the total limit is reached
-    /// and no event waits for a step.</summary>
+    /// <summary>Enforces the per-connection limit by abandoning the oldest events that wait for a step on the
+    /// offending connection, and the total limit by abandoning the events that waited longest for a step on any
+    /// connection (see <see cref="EventEviction"/>); false when the total limit is reached and no event waits for a
+    /// step.</summary>
     private bool MakeRoomForEvent(PluginConnection connection)
     {
         KongServerOptions options = _server.Options;
@@ -176,10 +177,9 @@ internal sealed class RequestDispatcher
         }
 
         if (_server.Events.Count < options.MaxEventsInFlight) return true;
-        PluginConnection? busiest = EventEviction.Busiest(_server.Events, out int busiestWaiting);
-        if (busiest is null) return false;
-        int evicted = EventEviction.AbandonOldestWaiting(_server.Events, busiest, Math.Max(1, Math.Min(batch, options.MaxEventsInFlight / 100)));
-        _server.Log.Warn($"{options.MaxEventsInFlight} events in flight (the limit): the {evicted} oldest of the {busiestWaiting} waiting for a step on connection {busiest.Number} abandoned");
+        int evicted = EventEviction.AbandonOldestWaiting(_server.Events, connection: null, Math.Max(1, Math.Min(batch, options.MaxEventsInFlight / 100)));
+        if (evicted == 0) return false;
+        _server.Log.Warn($"{options.MaxEventsInFlight} events in flight (the limit): the {evicted} that waited longest for a step abandoned");
         return _server.Events.Count < options.MaxEventsInFlight;
     }
 
