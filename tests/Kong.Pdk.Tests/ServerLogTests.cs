@@ -24,6 +24,19 @@ public sealed class ServerLogTests
         Assert.Equal(5, lines.Length);
     }
 
+    /// <summary>Review D9: the writer that blocks while stderr stalls is not a thread-pool thread.</summary>
+    [Fact]
+    public void TheWriterThatBlocksOnAStalledStderr_IsNotAThreadPoolThread()
+    {
+        var output = new GatedWriter();
+        var log = new ServerLog("my-plugin", KongLogLevel.Debug, output);
+        log.Info("stalled");
+        Assert.True(output.Entered.Wait(TimeSpan.FromSeconds(10)));
+        Assert.False(output.WriterWasPoolThread);
+        output.Gate.Set();
+        Assert.True(log.Flush(TimeSpan.FromSeconds(10)));
+    }
+
     [Fact]
     public void RepeatedLines_FromOneCallSite_AreRateLimited_AndTheSuppressedCountIsReported()
     {
@@ -71,6 +84,11 @@ public sealed class ServerLogTests
 
         public ManualResetEventSlim Gate { get; } = new();
 
+        /// <summary>Set once a write started (and is waiting at the gate).</summary>
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public bool WriterWasPoolThread { get; private set; }
+
         public override Encoding Encoding => Encoding.UTF8;
 
         public string Text
@@ -81,14 +99,23 @@ public sealed class ServerLogTests
             }
         }
 
+        private void Enter()
+        {
+            if (Entered.IsSet) return;
+            WriterWasPoolThread = Thread.CurrentThread.IsThreadPoolThread;
+            Entered.Set();
+        }
+
         public override void Write(char value)
         {
+            Enter();
             Gate.Wait();
             lock (_text) _text.Append(value);
         }
 
         public override void Write(string? value)
         {
+            Enter();
             Gate.Wait();
             lock (_text) _text.Append(value);
         }

@@ -108,11 +108,14 @@ internal sealed class ServerLog
             $"{DateTime.UtcNow:yyyy/MM/dd HH:mm:ss} [{name}] {Source}: {message.ReplaceLineEndings(" | ")}"));
         if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static log => log.Drain(), this, preferLocal: false);
+            // A dedicated thread, not a thread-pool one: while stderr's reader stalls, the writer blocks, and a blocked
+            // pool thread would be taken from the connections and handlers. It ends when the queue is empty.
+            new Thread(static log => ((ServerLog)log!).Drain()) { IsBackground = true, Name = "Kong.Pdk log writer" }.Start(this);
         }
     }
 
-    /// <summary>The one writer: writes queued lines until the queue is empty. Only this may block on stderr.</summary>
+    /// <summary>The one writer, on its own thread: writes queued lines until the queue is empty. Only this may block on
+    /// stderr.</summary>
     private void Drain()
     {
         while (true)
