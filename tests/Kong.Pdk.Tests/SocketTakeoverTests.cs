@@ -78,6 +78,64 @@ public sealed class SocketTakeoverTests
         Directory.Delete(directory);
     }
 
+    /// <summary>Review D8: a temporary socket that a crashed server left between bind and rename is removed by the
+    /// next server; one of a live process is not.</summary>
+    [Fact]
+    public void Bind_RemovesTemporarySocketsOfDeadProcesses_KeepsThoseOfLiveOnes()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        string directory = Directory.CreateTempSubdirectory("kp-tmp").FullName;
+        try
+        {
+            string dead = Path.Combine(directory, ".2147483646.1.kps"); // above any pid_max
+            string live = Path.Combine(directory, ".1.1.kps");          // init is alive
+            MakeStaleSocket(dead);
+            MakeStaleSocket(live);
+            PluginServer server = NewServer();
+            using (server.Bind(Path.Combine(directory, "p.socket")))
+            {
+                Assert.False(File.Exists(dead));
+                Assert.True(File.Exists(live));
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Review D8: a directory so long that the final path fits sun_path but the temporary one does not gives
+    /// a clear error.</summary>
+    [Fact]
+    public void Bind_TemporaryNameTooLong_ClearError()
+    {
+        string root = Directory.CreateTempSubdirectory("kp-long").FullName;
+        try
+        {
+            string directory = Path.Combine(root, new string('d', 104 - root.Length - 1));
+            Directory.CreateDirectory(directory);
+            string path = Path.Combine(directory, "s"); // 106 bytes: fits
+            var ex = Assert.Throws<KongServerStartException>(() => NewServer().Bind(path));
+            Assert.Contains("is too long", ex.Message);
+            Assert.Contains("use a shorter socket directory", ex.Message);
+            Assert.Empty(Directory.GetFileSystemEntries(directory));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static void MakeStaleSocket(string path)
+    {
+        string bound = path + ".b";
+        using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(bound));
+            File.Move(bound, path);
+        }
+    }
+
     private static PluginServer NewServer()
         => new([new TestPlugin()], new KongServerOptions(), new ServerLog("test-plugin", KongLogLevel.Debug, TextWriter.Null));
 }

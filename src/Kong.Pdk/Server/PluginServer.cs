@@ -88,7 +88,8 @@ internal sealed class PluginServer
             throw new KongServerStartException($"'{socketPath}' exists and is not a socket; refusing to replace it");
         }
 
-        string temporary = Path.Combine(directory, "." + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next())).ToLowerInvariant() + ".kps");
+        RemoveLeftoverTemporaries(directory);
+        string temporary = TemporaryName(directory, socketPath);
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         string step = "bind a temporary socket in its directory";
         try
@@ -124,6 +125,55 @@ internal sealed class PluginServer
 
         if (existing == SocketFile.PathKind.Socket) Log.Info($"took over the socket path {socketPath} (from a previous server, running or gone)");
         return listener;
+    }
+
+    /// <summary>The largest socket path the kernel binds (<c>sun_path</c> is 108 bytes with its terminating zero).</summary>
+    private const int MaxSocketPathBytes = 107;
+
+    private static int s_bindCount;
+
+    /// <summary>The temporary name <see cref="Bind"/> binds before the rename: <c>.&lt;pid&gt;.&lt;n&gt;.kps</c> in the
+    /// socket's directory, unique per process and bind, and short (the pid lets a later server remove what a crashed
+    /// one left between bind and rename).</summary>
+    private static string TemporaryName(string directory, string socketPath)
+    {
+        string temporary = Path.Combine(directory, $".{Environment.ProcessId}.{Interlocked.Increment(ref s_bindCount)}.kps");
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(temporary);
+        if (bytes > MaxSocketPathBytes)
+        {
+            throw new KongServerStartException($"cannot listen on '{socketPath}': the temporary socket name '{temporary}' is too long ({bytes} bytes, at most {MaxSocketPathBytes}): use a shorter socket directory");
+        }
+
+        return temporary;
+    }
+
+    /// <summary>Removes temporary sockets (<c>.&lt;pid&gt;.&lt;n&gt;.kps</c>) left in <paramref name="directory"/> by
+    /// servers that died between bind and rename; those of live processes are left alone.</summary>
+    private void RemoveLeftoverTemporaries(string directory)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            foreach (string path in Directory.EnumerateFiles(directory, ".*.kps"))
+            {
+                string[] parts = Path.GetFileName(path).Split('.');
+                if (parts.Length != 4 || parts[0].Length != 0 || parts[3] != "kps"
+                    || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
+                    || !int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)
+                    || pid == Environment.ProcessId || Directory.Exists($"/proc/{pid}")
+                    || SocketFile.GetKind(path) != SocketFile.PathKind.Socket)
+                {
+                    continue;
+                }
+
+                File.Delete(path);
+                Log.Info($"removed the temporary socket {path} left by process {pid}, which is gone");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.Debug($"cannot remove leftover temporary sockets in {directory}: {ex.Message}");
+        }
     }
 
     /// <summary>Takes the directory lock for the rename (<see cref="SocketDirectoryLock"/>); null where none can be
