@@ -160,6 +160,28 @@ public sealed class HelloPluginEndToEndTests
     }
 
     [Fact]
+    public async Task Reload_EventIdsOfTwoServerProcesses_DoNotCollide()
+    {
+        // During kong reload an old worker's step can reach the new server on a fresh connection; if both processes
+        // numbered events from 1, that step could match another request's live event there.
+        using var dir = new TempDir();
+        var firstIds = new List<long>();
+        for (int run = 0; run < 2; run++)
+        {
+            await using PluginProcess plugin = PluginProcess.Start("-kong-prefix", dir.Path);
+            await WaitConnectableAsync(dir.SocketPath, plugin);
+            await using KongConnection kong = await KongConnection.ConnectAsync(dir.SocketPath);
+            await kong.CallAsync(1, "plugin.StartInstance", Mp.Map("Name", "hello-dotnet", "Config", """{"__seq__":3}"""));
+            RpcAnswer call = await kong.CallAsync(2, "plugin.HandleEvent", Mp.Map("InstanceId", 3L, "EventName", "access"));
+            firstIds.Add(call.EventId);
+            Assert.Equal("kong.request.get_header", call.CallMethod);
+        }
+
+        Assert.NotEqual(firstIds[0], firstIds[1]);
+        Assert.DoesNotContain(1L, firstIds);
+    }
+
+    [Fact]
     public async Task Item04_Sigterm_WithAnEventInFlight_DrainsIt_ThenExitsZero()
     {
         using var dir = new TempDir();

@@ -97,7 +97,7 @@ public static class KongPluginHost
         Socket listener;
         try
         {
-            server = new PluginServer(served, line.Options, log);
+            server = new PluginServer(served, line.Options, log, EventRegistry.RandomStart());
             listener = server.Bind(socketPath);
         }
         catch (Exception ex) when (ex is KongServerStartException or ArgumentOutOfRangeException or IOException or UnauthorizedAccessException or SocketException)

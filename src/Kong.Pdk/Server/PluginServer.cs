@@ -13,8 +13,15 @@ internal sealed class PluginServer
     private readonly ConcurrentDictionary<long, PluginConnection> _connections = new();
     private long _connectionCount;
 
-    public PluginServer(IReadOnlyList<KongPluginDescriptor> plugins, KongServerOptions options, ServerLog log)
+    /// <summary>Creates a server for <paramref name="plugins"/>; nothing is bound until it runs.</summary>
+    /// <param name="plugins">The plugins served.</param>
+    /// <param name="options">Limits and timeouts (validated here).</param>
+    /// <param name="log">Where the server's own lines go.</param>
+    /// <param name="eventIdStart">The event id counter's starting point: <see cref="EventRegistry.RandomStart"/> for
+    /// a served process, 0 (ids from 1) for in-process tests and the test kit.</param>
+    public PluginServer(IReadOnlyList<KongPluginDescriptor> plugins, KongServerOptions options, ServerLog log, int eventIdStart = 0)
     {
+        Events = new EventRegistry(eventIdStart);
         options.Validate();
         Plugins = plugins;
         Options = options;
@@ -35,7 +42,7 @@ internal sealed class PluginServer
 
     public InstanceRegistry Instances { get; }
 
-    public EventRegistry Events { get; } = new();
+    public EventRegistry Events { get; }
 
     public RequestDispatcher Dispatcher { get; }
 
