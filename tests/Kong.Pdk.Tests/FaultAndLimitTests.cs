@@ -210,12 +210,14 @@ public abstract class FaultAndLimitTests
             if (json.Contains("\"setter\"")) throw new ArgumentException("bad value CANARY-7f3a-setter");
             if (json.Contains("\"field\"")) throw new KongConfigException("api_key", "got CANARY-7f3a-field");
             if (json.Contains("\"whole\"")) throw new KongConfigException("config CANARY-7f3a-whole is wrong");
+            if (json.Contains("\"name\"")) throw new KongConfigException("token CANARY-7f3a-name", "bad");
+            if (json.Contains("\"path\"")) throw new KongConfigException("limits[2].<key>.burst", "bad");
         };
         await using InProcessServer server = Start(plugin, o => o.HideExceptionDetails = hideExceptionDetails);
         await using KongConnection kong = await server.ConnectAsync();
 
         var errors = new List<string>();
-        foreach (string key in (string[])["setter", "field", "whole"])
+        foreach (string key in (string[])["setter", "field", "whole", "name", "path"])
         {
             RpcAnswer failed = await kong.CallAsync(server.NextMsgId(), "plugin.StartInstance",
                 Mp.Map("Name", "my-plugin", "Config", $$"""{"{{key}}":"CANARY-7f3a-value"}"""));
@@ -227,6 +229,8 @@ public abstract class FaultAndLimitTests
         Assert.Contains("ArgumentException while binding the configuration", errors[0], StringComparison.Ordinal);
         Assert.Contains("invalid config field 'api_key'", errors[1], StringComparison.Ordinal);
         Assert.Contains("KongConfigException while binding the configuration", errors[2], StringComparison.Ordinal);
+        Assert.Contains("invalid config field '(a field; its name is not shown)'", errors[3], StringComparison.Ordinal); // review D5
+        Assert.Contains("invalid config field 'limits[2].<key>.burst'", errors[4], StringComparison.Ordinal);
     }
 
     private static async Task<RpcAnswer> RunOneAsync(InProcessServer server, KongConnection kong)

@@ -24,6 +24,45 @@ internal static class WireErrors
 
     public const string TooManyEvents = "too many events in flight";
 
+    /// <summary>What an error names as the field of a <c>KongConfigException</c> that did not come from the binder:
+    /// the field only when it is shaped like a field path (names of letters, digits and <c>_</c>, joined by dots, with
+    /// <c>[n]</c> indexes and the <c>&lt;key&gt;</c> placeholder; at most 200 characters), since user code sets it
+    /// and anything else (a value, a map key, a sentence) may hold a secret.</summary>
+    public static string ConfigFieldPath(string field)
+    {
+        bool shaped = field.Length is > 0 and <= 200;
+        bool segmentStart = true;
+        for (int i = 0; shaped && i < field.Length; i++)
+        {
+            char c = field[i];
+            if (char.IsAsciiLetterOrDigit(c) || c == '_')
+            {
+                segmentStart = false;
+            }
+            else if (c == '.' && !segmentStart)
+            {
+                segmentStart = true;
+            }
+            else if (c == '[' && !segmentStart)
+            {
+                int end = field.IndexOf(']', i);
+                shaped = end > i + 1 && field.AsSpan(i + 1, end - i - 1).IndexOfAnyExceptInRange('0', '9') < 0;
+                i = end;
+            }
+            else if (c == '<' && segmentStart && field.AsSpan(i).StartsWith("<key>"))
+            {
+                i += 4;
+                segmentStart = false;
+            }
+            else
+            {
+                shaped = false;
+            }
+        }
+
+        return shaped && !segmentStart ? field : "(a field; its name is not shown)";
+    }
+
     /// <summary>Keeps <c>no plugin instance</c> out of an error that is not about an unknown instance (for example a
     /// plugin's own exception message), so that Kong does not reset every instance because of it.</summary>
     public static string Sanitize(string error)

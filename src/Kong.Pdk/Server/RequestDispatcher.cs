@@ -301,7 +301,7 @@ internal sealed class RequestDispatcher
             // secrets).
             memory.Release(config.Length);
             string reason = ex is KongConfigException { Field: { } field }
-                ? $"invalid config field '{field}'"
+                ? $"invalid config field '{WireErrors.ConfigFieldPath(field)}'"
                 : $"{ex.GetType().Name} while binding the configuration";
             _server.Log.Error($"StartInstance of {name} failed: {reason}");
             return Error(connection, msgId, WireErrors.Sanitize($"failed to start an instance of {name}: {reason}"));
