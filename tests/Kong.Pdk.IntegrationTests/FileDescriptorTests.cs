@@ -9,7 +9,7 @@ namespace Kong.Pdk.IntegrationTests;
 /// not spin on accept, must keep serving its open connections, and must accept again once descriptors are free.
 /// The server process runs under <c>prlimit --nofile</c>.
 /// </summary>
-[Collection("processes")]
+[Collection(SerialProcesses.Name)]
 public sealed class FileDescriptorTests
 {
     private const int Limit = 256;
