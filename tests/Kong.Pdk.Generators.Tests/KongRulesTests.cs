@@ -449,6 +449,9 @@ public class KongRulesTests
             [KongMatchAny("^x", "^y")] public string {|KONG0102:Either|} { get; set; } = "z";
             [KongLengthEquals(2)] public string {|KONG0102:Country|} { get; set; } = "deu";
             [KongContains(3)] public List<int> {|KONG0102:Numbers|} { get; set; } = [1, 2];
+            [KongLength(Max = 2)] public List<int> {|KONG0102:TooMany|} { get; set; } = [1, 2, 3];
+            [KongLength(Max = 1)] public List<string> OneWithAComma { get; set; } = ["a,b"];
+            [KongLength(Max = 1)] public List<List<int>> OneNested { get; set; } = [[1, 2]];
             [KongEquals(1)] public int {|KONG0102:One|} { get; set; } = 2;
             [{|KONG0104:KongStartsWith("x")|}] public int Number { get; set; }
             [{|KONG0104:KongMatch("[a")|}] public string Broken { get; set; } = "a";

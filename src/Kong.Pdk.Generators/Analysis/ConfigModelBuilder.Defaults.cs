@@ -63,51 +63,7 @@ internal sealed partial class ConfigModelBuilder
         return inner.Replace("\\\"", "\"").Replace("\\\\", "\\").Replace("\\n", "\n").Replace("\\r", "\r").Replace("\\t", "\t");
     }
 
-    private static int CountJsonItems(string json)
-    {
-        if (json is "[]" or "{}")
-        {
-            return 0;
-        }
-
-        // Defaults of collections are written by this class: items are separated by "," at depth 1 and strings
-        // never contain an unescaped quote.
-        int depth = 0, count = 1;
-        bool inString = false;
-        for (int i = 0; i < json.Length; i++)
-        {
-            char c = json[i];
-            if (inString)
-            {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    inString = false;
-                }
-            }
-            else if (c == '"')
-            {
-                inString = true;
-            }
-            else if (c is '[' or '{')
-            {
-                depth++;
-            }
-            else if (c is ']' or '}')
-            {
-                depth--;
-            }
-            else if (c == ',' && depth == 1)
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
+    private static int CountJsonItems(string json) => JsonItems(json).Count;
 
     /// <summary>A <c>[KongDefault]</c> or <c>[KongOneOf]</c> value as JSON, or <see langword="null"/> with
     /// <paramref name="problem"/> set.</summary>

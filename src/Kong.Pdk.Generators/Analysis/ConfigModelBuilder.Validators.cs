@@ -314,11 +314,11 @@ internal sealed partial class ConfigModelBuilder
         => a == b || (a.Length > 0 && a[0] != '"' && b.Length > 0 && b[0] != '"' && a is not ("true" or "false") && b is not ("true" or "false")
             && JsonText.ParseNumber(a) == JsonText.ParseNumber(b));
 
-    /// <summary>The top-level items of a JSON array written by this class.</summary>
+    /// <summary>The top-level items of a JSON array (or entries of an object) written by this class.</summary>
     private static List<string> JsonItems(string json)
     {
         var items = new List<string>();
-        if (json.Length < 2 || json == "[]")
+        if (json.Length < 2 || json is "[]" or "{}")
         {
             return items;
         }
