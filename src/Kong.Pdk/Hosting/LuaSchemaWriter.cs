@@ -46,43 +46,30 @@ internal static class LuaSchemaWriter
     {
         switch (reader.TokenType)
         {
-            case JsonTokenType.StartObject:
-                if (!reader.Read()) throw new JsonException("unterminated object");
-                if (reader.TokenType == JsonTokenType.EndObject)
+            case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                // Lua has one table constructor for both: keyed entries for an object, positional for an array.
+                bool isObject = reader.TokenType == JsonTokenType.StartObject;
+                JsonTokenType end = isObject ? JsonTokenType.EndObject : JsonTokenType.EndArray;
+                if (!reader.Read()) throw new JsonException(isObject ? "unterminated object" : "unterminated array");
+                if (reader.TokenType == end)
                 {
                     text.Append("{}");
                     return;
                 }
 
                 text.Append("{\n");
-                while (reader.TokenType != JsonTokenType.EndObject)
-                {
-                    string key = reader.GetString()!;
-                    Indent(text, depth + 1);
-                    if (IsIdentifier(key)) text.Append(key);
-                    else AppendString(text, key.AsSpan(), inBrackets: true);
-                    text.Append(" = ");
-                    reader.Read();
-                    WriteValue(ref reader, text, depth + 1);
-                    text.Append(",\n");
-                    reader.Read();
-                }
-
-                Indent(text, depth);
-                text.Append('}');
-                return;
-            case JsonTokenType.StartArray:
-                if (!reader.Read()) throw new JsonException("unterminated array");
-                if (reader.TokenType == JsonTokenType.EndArray)
-                {
-                    text.Append("{}");
-                    return;
-                }
-
-                text.Append("{\n");
-                while (reader.TokenType != JsonTokenType.EndArray)
+                while (reader.TokenType != end)
                 {
                     Indent(text, depth + 1);
+                    if (isObject)
+                    {
+                        string key = reader.GetString()!;
+                        if (IsIdentifier(key)) text.Append(key);
+                        else AppendString(text, key.AsSpan(), inBrackets: true);
+                        text.Append(" = ");
+                        reader.Read();
+                    }
+
                     WriteValue(ref reader, text, depth + 1);
                     text.Append(",\n");
                     reader.Read();
