@@ -153,6 +153,66 @@ public sealed class PackageTests(PackageFixture package, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task LuaSchemaTurnedBackOn_OrDeleted_WithoutACodeChange_IsGeneratedAgain_AndPublished()
+    {
+        // Issue 10: the schema.lua files were not part of the incremental check, so turning KongPdkGenerateLuaSchema
+        // back on (or deleting the file) left none, and the publish copy failed on the missing file.
+        string directory = package.NewProjectDirectory("SchemaToggle");
+        File.WriteAllText(Path.Combine(directory, "SchemaToggle.csproj"), package.ProjectFile());
+        File.WriteAllText(Path.Combine(directory, "SchemaToggle.cs"), """
+            using Kong.Pdk;
+
+            namespace SchemaToggle;
+
+            [KongPlugin("schema-toggle", Version = "1.0.0")]
+            public sealed partial class SchemaTogglePlugin
+            {
+                public ValueTask Access(IKong kong) => default;
+            }
+            """);
+        string outputFolder = Path.Combine(directory, "bin", "Release", "net10.0");
+        string schema = Path.Combine(outputFolder, "schema-toggle.schema.lua");
+
+        ProcessResult off = await BuildAsync(directory, "-p:KongPdkGenerateLuaSchema=false", "-p:KongPdkInstallDir=/opt/a");
+        Assert.True(off.ExitCode == 0, off.ToString());
+        Assert.False(File.Exists(schema), "no schema.lua while KongPdkGenerateLuaSchema is false");
+        Assert.Contains("/opt/a/schema-toggle -dump", File.ReadAllText(Path.Combine(outputFolder, "kong.conf.snippet")), StringComparison.Ordinal);
+
+        // The property back on, and another install folder: both reach the generated files with no code change.
+        ProcessResult on = await BuildAsync(directory, "-p:KongPdkInstallDir=/opt/b");
+        Assert.True(on.ExitCode == 0, on.ToString());
+        Assert.True(File.Exists(schema), "schema.lua once KongPdkGenerateLuaSchema is true again:\n" + on);
+        Assert.Contains("/opt/b/schema-toggle -dump", File.ReadAllText(Path.Combine(outputFolder, "kong.conf.snippet")), StringComparison.Ordinal);
+
+        // Same properties, nothing changed: the plugin does not run.
+        ProcessResult noOp = await BuildAsync(directory, "-p:KongPdkInstallDir=/opt/b");
+        Assert.True(noOp.ExitCode == 0, noOp.ToString());
+        Assert.Contains("Skipping target \"KongPdkWritePluginFiles\" because all output files are up-to-date", noOp.Output, StringComparison.Ordinal);
+
+        // A deleted schema.lua is generated again, and the publish folder gets it.
+        File.Delete(schema);
+        ProcessResult publish = await package.DotnetAsync(directory,
+            ["publish", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-p:KongPdkInstallDir=/opt/b", "-v:n"]);
+        output.WriteLine(publish.ToString());
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.True(File.Exists(schema), "schema.lua generated again after it was deleted");
+        string publishFolder = Path.Combine(outputFolder, "publish");
+        string published = File.ReadAllText(Path.Combine(publishFolder, "schema-toggle.schema.lua"));
+        Assert.StartsWith("-- schema.lua of the Kong plugin schema-toggle 1.0.0", published, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(schema), published);
+        Assert.True(File.Exists(Path.Combine(publishFolder, "kong.conf.snippet")));
+        Assert.True(File.Exists(Path.Combine(publishFolder, "schema-toggle")));
+    }
+
+    private async Task<ProcessResult> BuildAsync(string directory, params string[] properties)
+    {
+        ProcessResult result = await package.DotnetAsync(directory,
+            ["build", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-v:n", .. properties]);
+        output.WriteLine(result.ToString());
+        return result;
+    }
+
+    [Fact]
     public async Task FreshProject_WithAHandlerOfTheWrongShape_FailsToBuildWithKONG0001()
     {
         string directory = package.NewProjectDirectory("BadHandler");
