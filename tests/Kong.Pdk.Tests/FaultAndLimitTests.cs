@@ -156,6 +156,72 @@ public abstract class FaultAndLimitTests
     }
 
     [Fact]
+    public async Task HandlerThatBlocksItsThreadPastTheDeadline_TheSameConnectionServesTheNextRequest()
+    {
+        using var release = new ManualResetEventSlim();
+        int blocked = 0;
+        void Block()
+        {
+            Interlocked.Increment(ref blocked);
+            release.Wait(TimeSpan.FromSeconds(30)); // ignores its token: blocks the thread it runs on
+        }
+
+        var plugin = new TestPlugin("my-plugin")
+            .On(KongPhase.Rewrite, (_, _) =>
+            {
+                Block(); // on the thread that received plugin.HandleEvent
+                return ValueTask.CompletedTask;
+            })
+            .On(KongPhase.Access, async (kong, ct) =>
+            {
+                // After a step: on the thread that received plugin.Step, which resumes the handler inline.
+                if (await kong.Request.GetHeaderAsync("h", ct) == "block") Block();
+            });
+        await using InProcessServer server = Start(plugin, o => o.HandlerDeadline = TimeSpan.FromMilliseconds(200));
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin");
+        try
+        {
+            RpcAnswer error = await server.HandleEventAsync(kong, 7, "rewrite");
+            Assert.Equal("kong.response.error", error.CallMethod);
+            Assert.Equal(new object?[] { 500L }, error.CallArgs);
+            Assert.Equal(1, Volatile.Read(ref blocked));
+
+            RpcAnswer call = await server.HandleEventAsync(kong, 7, "access"); // the same connection
+            Assert.Equal("kong.request.get_header", call.CallMethod);
+            Assert.Equal("ret", (await server.StepAsync(kong, call.EventId, "v")).Data);
+            Assert.Equal(1, server.Server.BlockedHandlerThreads);
+            Assert.Contains("1 thread(s) blocked by handlers past their deadline", server.Log, StringComparison.Ordinal);
+
+            // The connection's new reader is blocked in turn, now by a handler resumed by a step.
+            call = await server.HandleEventAsync(kong, 7, "access");
+            error = await server.StepAsync(kong, call.EventId, "block");
+            Assert.Equal("kong.response.error", error.CallMethod);
+            Assert.Equal(2, Volatile.Read(ref blocked));
+            call = await server.HandleEventAsync(kong, 7, "access");
+            Assert.Equal("ret", (await server.StepAsync(kong, call.EventId, "v")).Data);
+            Assert.Equal(2, server.Server.BlockedHandlerThreads);
+            Assert.Contains("2 thread(s) blocked by handlers past their deadline", server.Log, StringComparison.Ordinal);
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        await ProtocolConformanceTests.Eventually(() => server.Server.BlockedHandlerThreads == 0, "the blocked threads are counted out");
+        Assert.Contains("returned; 0 thread(s) still blocked by handlers past their deadline", server.Log, StringComparison.Ordinal);
+        await ProtocolConformanceTests.Eventually(() => server.Server.Events.Count == 0, "no event left");
+        // The blocked frames wrote nothing when they came back: the next answer on the connection is the next request's.
+        RpcAnswer after = await server.HandleEventAsync(kong, 7, "access");
+        Assert.Equal("kong.request.get_header", after.CallMethod);
+        Assert.Equal("ret", (await server.StepAsync(kong, after.EventId, "v")).Data);
+        Assert.Equal(1, server.Server.ConnectionCount);
+        // One connection, closed once: Kong's close ends it, and nothing is left open or counted.
+        await kong.DisposeAsync();
+        await ProtocolConformanceTests.Eventually(() => server.Server.ConnectionCount == 0, "the connection is closed");
+    }
+
+    [Fact]
     public async Task HandlerThatRunsOutOfMemory_FailsClosed_AndTheServerKeepsServing()
     {
         var plugin = new TestPlugin("my-plugin").On(KongPhase.Access, (_, _) =>

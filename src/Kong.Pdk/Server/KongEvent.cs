@@ -161,13 +161,18 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
 
     /// <summary>Ends a failed event as its policy says: kong.response.error(500) in request phases when failing
     /// closed, "ret" otherwise. Does nothing unless the event is running.</summary>
-    private void EndAfterFailure(KongEventEndReason reason)
+    private void EndAfterFailure(KongEventEndReason reason) => WriteFailureAnswer(reason)?.CompleteReply();
+
+    /// <summary>Finishes a running event and writes its failure answer to the pending request's connection, without
+    /// sending it yet (the caller calls <see cref="PluginConnection.CompleteReply"/>).</summary>
+    /// <returns>The connection written to, or null when the event was not running.</returns>
+    private PluginConnection? WriteFailureAnswer(KongEventEndReason reason)
     {
         bool failClosed = Phase.IsRequestPhase() && Instance.Descriptor.FailurePolicy == KongFailurePolicy.FailClosed;
         PluginConnection target;
         lock (_sync)
         {
-            if (_state != Running) return;
+            if (_state != Running) return null;
             target = Finish(reason);
             if (failClosed)
             {
@@ -179,7 +184,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             }
         }
 
-        target.CompleteReply();
+        return target;
     }
 
     /// <summary>Leaves Waiting: the connection no longer counts this event. Caller holds the lock.</summary>
@@ -337,7 +342,15 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         else if (state == Running && nowTicks - since > deadlineMs)
         {
             _server.Log.Error($"event {Id}: the {Phase.ToWireName()} handler of {Instance.Descriptor.Name} passed its deadline of {deadlineMs} ms");
-            EndAfterFailure(KongEventEndReason.DeadlineExceeded);
+            PluginConnection? target = WriteFailureAnswer(KongEventEndReason.DeadlineExceeded);
+            if (target is not null)
+            {
+                // Before the answer goes out: until Kong has it, it sends nothing more on this connection, so a
+                // connection thread found in handler code is still inside this request (no later one).
+                target.HandlerPassedDeadline();
+                target.CompleteReply();
+            }
+
             CancelHandlerLater();
         }
     }

@@ -18,6 +18,13 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
     private readonly NetworkStream _stream;
     private readonly PipeReader _input;
     private ManualResetValueTaskSourceCore<bool> _reply = new() { RunContinuationsAsynchronously = true };
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationToken _stopToken;
+
+    // Which run owns the connection (its generation, shifted left) and whether it is inside a request's handling
+    // (bit 0); with where the next message starts, for a run that takes over (HandlerPassedDeadline).
+    private int _readerState;
+    private SequencePosition _resumeAt;
 
     public PipePluginConnection(PluginServer server, Socket socket, long number)
         : base(number, new RpcFramer(server.Options.MaxMessageSize, server.Options.MaxNestingDepth))
@@ -37,16 +44,41 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
     /// <inheritdoc/>
     public override IBufferWriter<byte> Output => Pipe;
 
-    public override async Task RunAsync(CancellationToken stopToken)
+    public override Task RunAsync(CancellationToken stopToken)
+    {
+        _stopToken = stopToken;
+        _ = ServeAsync(0, default);
+        return _done.Task;
+    }
+
+    /// <summary>Serves the connection; <paramref name="generation"/> 0 is the first run, which begins with serverPid,
+    /// a later one takes over after a handler blocked the previous run's thread past its deadline and resumes at
+    /// <paramref name="resumeAt"/> (where the next message starts in the blocked run's unfinished read).</summary>
+    private async Task ServeAsync(int generation, SequencePosition resumeAt)
     {
         ServerLog log = _server.Log;
+        CancellationToken stopToken = _stopToken;
+        int readingState = generation << 1, inHandlerState = readingState | 1;
+        bool stale = false;
         try
         {
-            // kong-protocol.md §3.5: the first bytes on every connection.
-            RpcWriter.WriteServerPid(Output, _server.Pid);
-            FlushResult pidFlush = await Pipe.FlushAsync(stopToken).ConfigureAwait(false);
-            if (pidFlush.IsCompleted) return;
-            MarkIdle();
+            if (generation == 0)
+            {
+                // kong-protocol.md §3.5: the first bytes on every connection.
+                RpcWriter.WriteServerPid(Output, _server.Pid);
+                FlushResult pidFlush = await Pipe.FlushAsync(stopToken).ConfigureAwait(false);
+                if (pidFlush.IsCompleted) return;
+                MarkIdle();
+            }
+            else
+            {
+                // Taken over: the deadline answer of the blocked handler goes out (CompleteReply, after the takeover);
+                // the blocked run left its read unfinished, so this run ends it where the next message starts.
+                bool sent = await new ValueTask<bool>(this, _reply.Version).ConfigureAwait(false);
+                _input.AdvanceTo(resumeAt);
+                if (!sent) return;
+                MarkIdle();
+            }
 
             while (true)
             {
@@ -73,8 +105,18 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
 
                     MarkBusy();
                     ReadOnlySequence<byte> message = buffer.Slice(0, length);
-                    RequestOutcome outcome = _server.Dispatcher.Process(this, message);
                     buffer = buffer.Slice(length);
+                    // Where a new run takes over if the handler blocks this thread past its deadline.
+                    _resumeAt = buffer.Start;
+                    Volatile.Write(ref _readerState, inHandlerState);
+                    RequestOutcome outcome = _server.Dispatcher.Process(this, message);
+                    if (Interlocked.CompareExchange(ref _readerState, readingState, inHandlerState) != inHandlerState)
+                    {
+                        // HandlerPassedDeadline gave the connection to a new run: this one touches nothing of it.
+                        stale = true;
+                        return;
+                    }
+
                     switch (outcome)
                     {
                         case RequestOutcome.Answered:
@@ -126,9 +168,44 @@ internal sealed class PipePluginConnection : PluginConnection, IValueTaskSource<
         }
         finally
         {
-            ChargeReceive(_server.Memory, 0);
-            await CloseAsync().ConfigureAwait(false);
+            // Taken over (the generation moved on): the new run owns the pipes, the socket and the charge.
+            stale = stale || (Interlocked.CompareExchange(ref _readerState, readingState, inHandlerState) != inHandlerState
+                && Volatile.Read(ref _readerState) != readingState);
+            if (stale)
+            {
+                int left = _server.HandlerThreadReleased();
+                log.Info($"connection {Number}: a handler that blocked its thread past its deadline returned; {left} thread(s) still blocked by handlers past their deadline");
+            }
+            else
+            {
+                // The run that owns the connection closes it, once.
+                try
+                {
+                    ChargeReceive(_server.Memory, 0);
+                    await CloseAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    _done.TrySetResult();
+                }
+            }
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The blocked run is inside the handler on a thread-pool thread, in the middle of a pipe read: the new
+    /// run ends that read at the next message (<see cref="_resumeAt"/>, stable: the blocked run cannot read on before
+    /// the answer this call precedes) and reads on; the blocked run never touches the pipes or the socket again.</remarks>
+    internal override void HandlerPassedDeadline()
+    {
+        int state = Volatile.Read(ref _readerState);
+        if ((state & 1) == 0) return; // the run is not in handler code: it goes on by itself
+        int generation = (state >> 1) + 1;
+        SequencePosition resumeAt = _resumeAt;
+        if (Interlocked.CompareExchange(ref _readerState, generation << 1, state) != state) return; // it just came back
+        int blocked = _server.HandlerThreadBlocked();
+        _server.Log.Warn($"connection {Number}: a handler blocks its thread past its deadline: a new thread serves the connection; {blocked} thread(s) blocked by handlers past their deadline");
+        _ = Task.Run(() => ServeAsync(generation, resumeAt));
     }
 
     /// <summary>Completes both pipes and closes the socket, whatever fails on the way: completing the writer flushes

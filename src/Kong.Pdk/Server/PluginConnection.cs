@@ -87,6 +87,15 @@ internal abstract class PluginConnection
     /// from whichever thread the handler runs on.</summary>
     internal abstract void CompleteReply();
 
+    /// <summary>Called by the sweep for an event that passed its deadline, after it wrote the event's answer to
+    /// <see cref="Output"/> and before <see cref="CompleteReply"/> sends it: a connection whose reader is still inside
+    /// handler code for the request (a handler blocks its thread) hands itself to a new reader, which sends that
+    /// answer and serves the next requests; the blocked reader is counted until it comes back, and then ends without
+    /// touching the connection.</summary>
+    internal virtual void HandlerPassedDeadline()
+    {
+    }
+
     /// <summary>Closes the socket, which ends the connection.</summary>
     internal abstract void Abort();
 

@@ -10,6 +10,7 @@ namespace Kong.Pdk.Server;
 /// </summary>
 internal sealed class PluginServer
 {
+    private int _blockedHandlerThreads;
     private readonly ConcurrentDictionary<long, PluginConnection> _connections = new();
     private long _connectionCount;
 
@@ -49,6 +50,16 @@ internal sealed class PluginServer
     public int Pid { get; } = Environment.ProcessId;
 
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>Threads that a handler blocks past its deadline: each one's connection is served by a new thread
+    /// meanwhile (<see cref="ThreadedPluginConnection"/>); counted out when the handler returns.</summary>
+    public int BlockedHandlerThreads => Volatile.Read(ref _blockedHandlerThreads);
+
+    /// <summary>A handler blocks its thread past its deadline; returns the count including it.</summary>
+    internal int HandlerThreadBlocked() => Interlocked.Increment(ref _blockedHandlerThreads);
+
+    /// <summary>A thread counted by <see cref="HandlerThreadBlocked"/> came back from the handler; returns the count left.</summary>
+    internal int HandlerThreadReleased() => Interlocked.Decrement(ref _blockedHandlerThreads);
 
     /// <summary>The connections being served (a live view, for tests and diagnostics).</summary>
     internal IEnumerable<PluginConnection> Connections => _connections.Values;

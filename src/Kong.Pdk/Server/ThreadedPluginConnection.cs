@@ -12,7 +12,8 @@ namespace Kong.Pdk.Server;
 /// connection, which Kong is not using meanwhile. When a handler continues on another thread (it awaited something
 /// else), the connection thread sends the answer once the handler wrote it, so no other thread (the sweep that
 /// enforces deadlines, a thread-pool thread) ever blocks on this socket. Only when the connection thread is itself
-/// busy in handler code does the answer go out with an asynchronous send.
+/// busy in handler code does the answer go out with an asynchronous send; if that handler blocks the thread past its
+/// deadline, a new thread takes the connection over (<see cref="HandlerPassedDeadline"/>).
 /// </summary>
 internal sealed class ThreadedPluginConnection : PluginConnection
 {
@@ -25,6 +26,15 @@ internal sealed class ThreadedPluginConnection : PluginConnection
     private volatile bool _replyOk = true;
     private int _replyState = ReplyWritten;
     private int _threadId;
+
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationToken _stopToken;
+
+    // Which reader thread owns the connection (its generation, shifted left) and whether it is inside a request's
+    // handling (bit 0); with where the next message starts, for a new reader that takes over (HandlerPassedDeadline).
+    private int _readerState;
+    private byte[]? _resumeBuffer;
+    private int _resumeStart, _resumeEnd;
 
     public ThreadedPluginConnection(PluginServer server, Socket socket, long number)
         : base(number, new RpcFramer(server.Options.MaxMessageSize, server.Options.MaxNestingDepth))
@@ -42,52 +52,50 @@ internal sealed class ThreadedPluginConnection : PluginConnection
     /// <inheritdoc/>
     public override Task RunAsync(CancellationToken stopToken)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        // The runtime's default stack size, as thread-pool threads have: handler code runs on this thread.
-        var thread = new Thread(() => Serve(stopToken, done))
-        {
-            IsBackground = true,
-            Name = "kong-connection-" + Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        thread.Start();
-        return done.Task;
+        _stopToken = stopToken;
+        StartReader(0, BufferPool.Rent(4096), 0, 0);
+        return _done.Task;
     }
 
-    private void Serve(CancellationToken stopToken, TaskCompletionSource done)
+    /// <summary>Starts the thread that serves the connection from <paramref name="start"/> in
+    /// <paramref name="buffer"/> on; <paramref name="generation"/> 0 is the first one, which begins with serverPid.</summary>
+    private void StartReader(int generation, byte[] buffer, int start, int end)
+    {
+        // The runtime's default stack size, as thread-pool threads have: handler code runs on this thread.
+        var thread = new Thread(() => Serve(generation, buffer, start, end))
+        {
+            IsBackground = true,
+            Name = "kong-connection-" + Number.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                + (generation == 0 ? "" : "-" + generation.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        thread.Start();
+    }
+
+    private void Serve(int generation, byte[] buffer, int start, int end)
     {
         ServerLog log = _server.Log;
-        byte[] buffer = BufferPool.Rent(4096);
-        int start = 0, end = 0;
+        CancellationToken stopToken = _stopToken;
+        int readingState = generation << 1, inHandlerState = readingState | 1;
         _threadId = Environment.CurrentManagedThreadId;
         try
         {
-            // kong-protocol.md §3.5: the first bytes on every connection.
-            RpcWriter.WriteServerPid(_output, _server.Pid);
-            if (!SendOutput()) return;
-            MarkIdle();
+            if (generation == 0)
+            {
+                // kong-protocol.md §3.5: the first bytes on every connection.
+                RpcWriter.WriteServerPid(_output, _server.Pid);
+                if (!SendOutput()) return;
+                MarkIdle();
+            }
+            else
+            {
+                // Taken over from a thread that a handler blocks: its deadline answer is going out asynchronously.
+                _replySent.Wait(stopToken);
+                if (!_replyOk) return;
+                if (start < end) MarkReceiving(); else MarkIdle();
+            }
 
             while (!stopToken.IsCancellationRequested)
             {
-                if (end == buffer.Length)
-                {
-                    byte[]? larger = MakeRoom(buffer, ref start, ref end);
-                    if (larger is null)
-                    {
-                        log.Warn($"connection {Number}: closing: a message of more than {end - start} bytes does not fit the memory budget ({_server.Memory.Used} of {_server.Memory.Limit} bytes in use)");
-                        return;
-                    }
-
-                    buffer = larger;
-                }
-
-                int received = _socket.Receive(buffer, end, buffer.Length - end, SocketFlags.None);
-                if (received == 0)
-                {
-                    if (end > start) log.Debug($"connection {Number}: closed by Kong in the middle of a message ({end - start} bytes pending)");
-                    return;
-                }
-
-                end += received;
                 while (start < end)
                 {
                     var pending = new ReadOnlySequence<byte>(buffer, start, end - start);
@@ -100,8 +108,20 @@ internal sealed class ThreadedPluginConnection : PluginConnection
                     }
 
                     MarkBusy();
-                    RequestOutcome outcome = _server.Dispatcher.Process(this, pending.Slice(0, length));
                     start += (int)length;
+                    // Where a new thread takes over if the handler blocks this one past its deadline.
+                    _resumeBuffer = buffer;
+                    _resumeStart = start;
+                    _resumeEnd = end;
+                    Volatile.Write(ref _readerState, inHandlerState);
+                    RequestOutcome outcome = _server.Dispatcher.Process(this, pending.Slice(0, length));
+                    if (Interlocked.CompareExchange(ref _readerState, readingState, inHandlerState) != inHandlerState)
+                    {
+                        // HandlerPassedDeadline gave the connection to a new thread: this frame owns nothing of it
+                        // any more but its old receive buffer.
+                        return;
+                    }
+
                     bool keepGoing = outcome switch
                     {
                         RequestOutcome.Answered => SendOutput(),
@@ -131,6 +151,27 @@ internal sealed class ThreadedPluginConnection : PluginConnection
                         ChargeReceive(_server.Memory, 0);
                     }
                 }
+
+                if (end == buffer.Length)
+                {
+                    byte[]? larger = MakeRoom(buffer, ref start, ref end);
+                    if (larger is null)
+                    {
+                        log.Warn($"connection {Number}: closing: a message of more than {end - start} bytes does not fit the memory budget ({_server.Memory.Used} of {_server.Memory.Limit} bytes in use)");
+                        return;
+                    }
+
+                    buffer = larger;
+                }
+
+                int received = _socket.Receive(buffer, end, buffer.Length - end, SocketFlags.None);
+                if (received == 0)
+                {
+                    if (end > start) log.Debug($"connection {Number}: closed by Kong in the middle of a message ({end - start} bytes pending)");
+                    return;
+                }
+
+                end += received;
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
@@ -143,10 +184,70 @@ internal sealed class ThreadedPluginConnection : PluginConnection
         }
         finally
         {
+            // Taken over (the generation moved on): the new thread owns the socket, the output and the charge; this
+            // frame returns only its own receive buffer, which no one else reads (the new thread has a copy).
             BufferPool.Return(buffer);
+            bool stale = Interlocked.CompareExchange(ref _readerState, readingState, inHandlerState) != inHandlerState
+                && Volatile.Read(ref _readerState) != readingState;
+            if (stale)
+            {
+                int left = _server.HandlerThreadReleased();
+                log.Info($"connection {Number}: a handler that blocked its thread past its deadline returned; {left} thread(s) still blocked by handlers past their deadline");
+            }
+            else
+            {
+                Close();
+            }
+        }
+    }
+
+    /// <summary>Ends the connection; called once, by the thread that owns it when it stops serving.</summary>
+    private void Close()
+    {
+        try
+        {
             ChargeReceive(_server.Memory, 0);
             _socket.Dispose();
-            done.TrySetResult();
+        }
+        finally
+        {
+            _done.TrySetResult();
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The new thread gets a copy of the bytes received after the handler's message (in practice none: Kong
+    /// waits for the answer), made before the takeover while the blocked frame can neither move nor return its
+    /// buffer (it is in the handler, or waits for the answer this call precedes); the blocked frame keeps its buffer,
+    /// which its message still lives in, and returns it to the pool when it exits.</remarks>
+    internal override void HandlerPassedDeadline()
+    {
+        int state = Volatile.Read(ref _readerState);
+        if ((state & 1) == 0) return; // the thread is not in handler code: it sends the answer itself
+        byte[] old = _resumeBuffer!;
+        int pending = _resumeEnd - _resumeStart;
+        byte[] buffer = BufferPool.Rent(Math.Max(4096, pending));
+        Buffer.BlockCopy(old, _resumeStart, buffer, 0, pending);
+        int generation = (state >> 1) + 1;
+        if (Interlocked.CompareExchange(ref _readerState, generation << 1, state) != state)
+        {
+            BufferPool.Return(buffer); // it just came back: it sends the answer itself
+            return;
+        }
+
+        _threadId = 0; // until the new thread runs: the blocked thread is no longer the connection's
+        int blocked = _server.HandlerThreadBlocked();
+        _server.Log.Warn($"connection {Number}: a handler blocks its thread past its deadline: a new thread serves the connection; {blocked} thread(s) blocked by handlers past their deadline");
+        try
+        {
+            StartReader(generation, buffer, 0, pending);
+        }
+        catch (Exception ex) when (ex is OutOfMemoryException or ThreadStartException)
+        {
+            // No reader will own the connection: close it here (the blocked frame never touches it again).
+            BufferPool.Return(buffer);
+            _server.Log.Error($"connection {Number}: no thread to serve the connection after a blocked handler, closing: {ex.Message}");
+            Close();
         }
     }
 
