@@ -85,3 +85,104 @@ public sealed class KongDistinctAttribute : KongEntityCheckAttribute
     {
     }
 }
+
+/// <summary>
+/// A conditional rule over two configuration fields (<c>conditional</c>): when the value of <see cref="IfField"/>
+/// passes the condition <see cref="IfMatch"/>, the value of <see cref="ThenField"/> must pass <see cref="ThenMatch"/>.
+/// A condition is a JSON object of Kong's field validators, the vocabulary of the field attributes: <c>required</c>,
+/// <c>eq</c>, <c>ne</c>, <c>one_of</c>, <c>not_one_of</c>, <c>between</c>, <c>gt</c>, <c>len_eq</c>, <c>len_min</c>,
+/// <c>len_max</c>, <c>match</c>, <c>not_match</c>, <c>match_all</c>, <c>match_none</c>, <c>match_any</c>,
+/// <c>starts_with</c>, <c>contains</c>, <c>is_regex</c>, <c>timestamp</c>, <c>uuid</c>,
+/// <c>mutually_exclusive_subsets</c>, and <c>elements</c>, <c>keys</c>, <c>values</c> for collections. The generator
+/// checks at compile time that it is valid JSON, that every key is one of these, and that the values fit the field
+/// (KONG0111).
+/// </summary>
+/// <example><code>[KongConditional("policy", """{"eq": "redis"}""", "redis.host", """{"required": true}""")]</code></example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class KongConditionalAttribute : Attribute
+{
+    /// <summary>When <paramref name="ifField"/> passes <paramref name="ifMatch"/>, <paramref name="thenField"/> must pass
+    /// <paramref name="thenMatch"/>.</summary>
+    public KongConditionalAttribute(string ifField, string ifMatch, string thenField, string thenMatch)
+    {
+        IfField = ifField;
+        IfMatch = ifMatch;
+        ThenField = thenField;
+        ThenMatch = thenMatch;
+    }
+
+    /// <summary>The schema name of the field the condition reads (a dotted path into records).</summary>
+    public string IfField { get; }
+
+    /// <summary>The condition on <see cref="IfField"/>, a JSON object of validators.</summary>
+    public string IfMatch { get; }
+
+    /// <summary>The schema name of the field the rule constrains.</summary>
+    public string ThenField { get; }
+
+    /// <summary>What <see cref="ThenField"/> must satisfy, a JSON object of validators (often <c>{"required": true}</c>).</summary>
+    public string ThenMatch { get; }
+
+    /// <summary>The error Kong reports (<c>then_err</c>); <c>%s</c> stands for the if field's name.</summary>
+    public string? ThenErr { get; set; }
+}
+
+/// <summary>
+/// At least one of some fields must be set, depending on another field (<c>conditional_at_least_one_of</c>): when the
+/// value of <see cref="IfField"/> passes <see cref="IfMatch"/>, one of <see cref="ThenAtLeastOneOf"/> must be set;
+/// otherwise, when it passes <see cref="ElseMatch"/>, one of <see cref="ElseThenAtLeastOneOf"/> must be. Conditions are
+/// JSON objects of validators, as for <see cref="KongConditionalAttribute"/>.
+/// </summary>
+/// <example><code>[KongConditionalAtLeastOneOf("strategy", """{"eq": "redis"}""", "redis_host", "redis_socket")]</code></example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class KongConditionalAtLeastOneOfAttribute : Attribute
+{
+    /// <summary>When <paramref name="ifField"/> passes <paramref name="ifMatch"/>, one of <paramref name="thenAtLeastOneOf"/>
+    /// must be set.</summary>
+    public KongConditionalAtLeastOneOfAttribute(string ifField, string ifMatch, params string[] thenAtLeastOneOf)
+    {
+        IfField = ifField;
+        IfMatch = ifMatch;
+        ThenAtLeastOneOf = thenAtLeastOneOf;
+    }
+
+    /// <summary>The schema name of the field the condition reads.</summary>
+    public string IfField { get; }
+
+    /// <summary>The condition on <see cref="IfField"/>, a JSON object of validators.</summary>
+    public string IfMatch { get; }
+
+    /// <summary>The fields one of which must be set when the condition holds.</summary>
+    public string[] ThenAtLeastOneOf { get; }
+
+    /// <summary>The error Kong reports (<c>then_err</c>); <c>%s</c> stands for the list of fields.</summary>
+    public string? ThenErr { get; set; }
+
+    /// <summary>The condition on <see cref="IfField"/> checked when <see cref="IfMatch"/> does not hold (<c>else_match</c>).</summary>
+    public string? ElseMatch { get; set; }
+
+    /// <summary>The fields one of which must be set when <see cref="ElseMatch"/> holds.</summary>
+    public string[]? ElseThenAtLeastOneOf { get; set; }
+
+    /// <summary>The error Kong reports for the else rule (<c>else_then_err</c>); <c>%s</c> stands for the list of fields.</summary>
+    public string? ElseThenErr { get; set; }
+}
+
+/// <summary>Fields of one set and fields of the other are never set together (<c>mutually_exclusive_sets</c>).</summary>
+/// <example><code>[KongMutuallyExclusiveSets(new[] { "inline" }, new[] { "namespace", "parent_key" })]</code></example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class KongMutuallyExclusiveSetsAttribute : Attribute
+{
+    /// <summary>No field of <paramref name="set1"/> may be set together with a field of <paramref name="set2"/>.</summary>
+    public KongMutuallyExclusiveSetsAttribute(string[] set1, string[] set2)
+    {
+        Set1 = set1;
+        Set2 = set2;
+    }
+
+    /// <summary>The first set of schema field names.</summary>
+    public string[] Set1 { get; }
+
+    /// <summary>The second set of schema field names.</summary>
+    public string[] Set2 { get; }
+}

@@ -384,6 +384,64 @@ public class KongRulesTests
         }
         """);
 
+    [Fact]
+    public void RecordEntityChecks_AreWrittenWithConfigPaths_AndKongAcceptsThem()
+    {
+        KongPluginDescriptor descriptor = TestCompiler.Descriptor(TestCompiler.Usings + """"
+            [KongConditional("policy", """{ "eq": "redis" }""", "redis.host", """{"required":true}""", ThenErr = "needed when %s is redis")]
+            [KongConditional("limit", """{"between": [1, 10]}""", "tags", """{"contains": "low", "len_max": 3}""")]
+            [KongConditionalAtLeastOneOf("policy", """{"one_of": ["redis"]}""", "redis.host", "redis.socket", ThenErr = "set one of %s",
+                ElseMatch = """{"eq": "local"}""", ElseThenAtLeastOneOf = new[] { "path" }, ElseThenErr = "100%% sure: %s")]
+            [KongMutuallyExclusiveSets(new[] { "path" }, new[] { "redis.host", "redis.socket" })]
+            [KongPlugin("rc")]
+            public partial class C
+            {
+                public Policy Policy { get; set; } = Policy.Local;
+                public int? Limit { get; set; }
+                public HashSet<string>? Tags { get; set; }
+                public string? Path { get; set; }
+                public Redis Redis { get; set; } = new();
+                public ValueTask Access(IKong kong) => default;
+            }
+            public enum Policy { Local, Redis }
+            public sealed class Redis { public string? Host { get; set; } public string? Socket { get; set; } }
+            """", "C");
+
+        Assert.Equal("""[{"conditional":{"if_field":"config.policy","if_match":{"eq":"redis"},"then_field":"config.redis.host","then_match":{"required":true},"then_err":"needed when %s is redis"}},"""
+            + """{"conditional":{"if_field":"config.limit","if_match":{"between":[1,10]},"then_field":"config.tags","then_match":{"contains":"low","len_max":3}}},"""
+            + """{"conditional_at_least_one_of":{"if_field":"config.policy","if_match":{"one_of":["redis"]},"then_at_least_one_of":["config.redis.host","config.redis.socket"],"then_err":"set one of %s","else_match":"""
+            + """{"eq":"local"},"else_then_at_least_one_of":["config.path"],"else_then_err":"100%% sure: %s"}},"""
+            + """{"mutually_exclusive_sets":{"set1":["config.path"],"set2":["config.redis.host","config.redis.socket"]}}]""",
+            JsonNode.Parse(descriptor.SchemaJson)!["entity_checks"]!.ToJsonString());
+        AssertKongAccepts(descriptor);
+    }
+
+    [Fact]
+    public Task InvalidRecordEntityChecks_AreKONG0111() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [{|KONG0111:KongConditional("mode", "{\"eq\": \"fast\"", "limit", "{\"required\": true}")|}]
+        [{|KONG0111:KongConditional("mode", "{\"eq\": \"quick\"}", "limit", "{\"required\": true}")|}]
+        [{|KONG0111:KongConditional("mode", "{\"between\": [1, 2]}", "limit", "{\"required\": true}")|}]
+        [{|KONG0111:KongConditional("mode", "{\"eq\": \"fast\"}", "limit", "{\"description\": \"a description\"}")|}]
+        [{|KONG0111:KongConditional("mode", "{\"eq\": \"fast\"}", "limit", "{\"match\": \"[a-\"}")|}]
+        [{|KONG0111:KongConditional("mode", "{\"eq\": \"fast\"}", "Limit", "{\"required\": true}")|}]
+        [{|KONG0111:KongConditional("mode", "[]", "limit", "{\"required\": true}")|}]
+        [{|KONG0111:KongConditional("mode", "{\"eq\": \"fast\"}", "limit", "{\"required\": true}", ThenErr = "%d")|}]
+        [{|KONG0111:KongConditionalAtLeastOneOf("mode", "{\"eq\": \"fast\"}", "limit", ElseThenAtLeastOneOf = new[] { "name" })|}]
+        [{|KONG0111:KongConditionalAtLeastOneOf("mode", "{\"eq\": \"fast\"}", "limit", ElseMatch = "{\"eq\": \"slow\"}")|}]
+        [{|KONG0111:KongConditionalAtLeastOneOf("mode", "{\"eq\": \"fast\"}")|}]
+        [{|KONG0111:KongMutuallyExclusiveSets(new[] { "name" }, new[] { "limit", "name" })|}]
+        [{|KONG0111:KongMutuallyExclusiveSets(new string[0], new[] { "limit" })|}]
+        [KongConditional("mode", "{\"eq\": \"fast\"}", "limit", "{\"required\": true, \"gt\": 0}")]
+        [KongPlugin("p")] public partial class P
+        {
+            public Mode Mode { get; set; }
+            public int? Limit { get; set; }
+            public string? Name { get; set; }
+            public ValueTask Access(IKong kong) => default;
+        }
+        public enum Mode { Fast, Slow }
+        """);
+
     // ---------------------------------------------------------------- vocabulary: field validators and attributes
 
     [Fact]

@@ -338,12 +338,192 @@ public static partial class KongSchemaValidator
                 {
                     errors.Add($"{checkPath}.{name}: must be an object");
                 }
+                else
+                {
+                    CheckRecordCheck(name, value, $"{checkPath}.{name}", config, errors);
+                }
             }
             else
             {
                 errors.Add($"{checkPath}: '{name}' is not an entity check Kong reads from JSON");
             }
         }
+    }
+
+    /// <summary>The record-valued entity checks (metaschema.lua <c>entity_checkers</c>; init.lua's checkers): every key
+    /// known, the field names fields of the schema, the parts each checker reads present (a missing <c>if_match</c>,
+    /// <c>then_match</c> or <c>then_at_least_one_of</c> makes Kong's checker fail on nil), <c>*_err</c> strings Lua can
+    /// format with one value, and each condition a record of Kong's <c>conditional_validators</c> that fits its field.</summary>
+    private static void CheckRecordCheck(string name, JsonElement value, string path, JsonElement config, List<string> errors)
+    {
+        (string Key, string Shape, bool Required)[] parts = name switch
+        {
+            "conditional" => [("if_field", "field", true), ("if_match", "if", true), ("then_field", "field", true), ("then_match", "then", true),
+                ("then_err", "err", false)],
+            "conditional_at_least_one_of" => [("if_field", "field", true), ("if_match", "if", true), ("then_at_least_one_of", "fields", true),
+                ("then_err", "err", false), ("else_match", "if", false), ("else_then_at_least_one_of", "fields", false), ("else_then_err", "err", false)],
+            _ => [("set1", "fields", true), ("set2", "fields", true)],
+        };
+        foreach (JsonProperty property in value.EnumerateObject())
+        {
+            if (!parts.Any(p => p.Key == property.Name))
+            {
+                errors.Add($"{path}.{property.Name}: not a key of {name} ({string.Join(", ", parts.Select(p => p.Key))})");
+            }
+        }
+
+        foreach ((string key, _, bool required) in parts)
+        {
+            if (required && !value.TryGetProperty(key, out _))
+            {
+                errors.Add($"{path}: needs '{key}'");
+            }
+        }
+
+        if (value.TryGetProperty("else_match", out _) != value.TryGetProperty("else_then_at_least_one_of", out _))
+        {
+            errors.Add($"{path}: else_match and else_then_at_least_one_of go together");
+        }
+
+        foreach ((string key, string shape, _) in parts)
+        {
+            if (!value.TryGetProperty(key, out JsonElement part))
+            {
+                continue;
+            }
+
+            string partPath = $"{path}.{key}";
+            switch (shape)
+            {
+                case "field":
+                    if (part.ValueKind != JsonValueKind.String || !HasConfigField(config, part.GetString()!))
+                    {
+                        errors.Add($"{partPath}: {part.GetRawText()} is not a field of the schema (config.<field>)");
+                    }
+
+                    break;
+                case "fields":
+                    if (part.ValueKind != JsonValueKind.Array || part.GetArrayLength() == 0 || part.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String))
+                    {
+                        errors.Add($"{partPath}: must be a non-empty array of field names");
+                    }
+                    else
+                    {
+                        foreach (JsonElement missing in part.EnumerateArray().Where(f => !HasConfigField(config, f.GetString()!)))
+                        {
+                            errors.Add($"{partPath}: '{missing.GetString()}' is not a field of the schema (config.<field>)");
+                        }
+                    }
+
+                    break;
+                case "err":
+                    if (part.ValueKind != JsonValueKind.String || !LuaFormatsOneString(part.GetString()!))
+                    {
+                        errors.Add($"{partPath}: must be a string Lua's string.format can fill with one string ('%s', '%%'), got {part.GetRawText()}");
+                    }
+
+                    break;
+                default:
+                    string fieldKey = shape == "then" ? "then_field" : "if_field";
+                    JsonElement? field = value.TryGetProperty(fieldKey, out JsonElement fieldName) && fieldName.ValueKind == JsonValueKind.String
+                        ? ConfigField(config, fieldName.GetString()!) : null;
+                    CheckCondition(part, field, partPath, errors);
+                    break;
+            }
+        }
+    }
+
+    private static readonly HashSet<string> ConditionKeys =
+    [
+        "required", "elements", "keys", "values", "between", "eq", "ne", "gt", "len_eq", "len_min", "len_max", "match", "not_match",
+        "match_all", "match_none", "match_any", "starts_with", "one_of", "not_one_of", "contains", "is_regex", "timestamp", "uuid",
+        "mutually_exclusive_subsets",
+    ];
+
+    /// <summary>A condition (<c>if_match</c>, ...) is a record of Kong's <c>conditional_validators</c>. Kong applies it to
+    /// the field's value with the field's definition behind it (a metatable <c>__index</c>), so it is checked as the field's
+    /// type with these validators.</summary>
+    private static void CheckCondition(JsonElement condition, JsonElement? field, string path, List<string> errors)
+    {
+        if (condition.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add($"{path}: must be an object of validators");
+            return;
+        }
+
+        var merged = new System.Text.Json.Nodes.JsonObject();
+        if (field is { } definition && definition.TryGetProperty("type", out JsonElement type))
+        {
+            merged["type"] = type.GetString();
+            foreach (string inherited in (string[])["elements", "keys", "values", "fields"])
+            {
+                if (definition.TryGetProperty(inherited, out JsonElement sub) && !condition.TryGetProperty(inherited, out _))
+                {
+                    merged[inherited] = System.Text.Json.Nodes.JsonNode.Parse(sub.GetRawText());
+                }
+            }
+        }
+
+        foreach (JsonProperty property in condition.EnumerateObject())
+        {
+            if (!ConditionKeys.Contains(property.Name))
+            {
+                errors.Add($"{path}.{property.Name}: not a validator Kong applies in a condition");
+                continue;
+            }
+
+            merged[property.Name] = System.Text.Json.Nodes.JsonNode.Parse(property.Value.GetRawText());
+        }
+
+        if (field is null)
+        {
+            return; // the field name is reported already
+        }
+
+        using JsonDocument document = JsonDocument.Parse(merged.ToJsonString());
+        CheckField(document.RootElement, path, errors);
+    }
+
+    /// <summary>Lua's <c>string.format(text, s)</c> succeeds with one string: at most one <c>%s</c>, <c>%%</c>, nothing else.</summary>
+    private static bool LuaFormatsOneString(string text)
+    {
+        int placeholders = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '%')
+            {
+                char next = i + 1 < text.Length ? text[i + 1] : '\0';
+                if (next == 's')
+                {
+                    placeholders++;
+                }
+                else if (next != '%')
+                {
+                    return false;
+                }
+
+                i++;
+            }
+        }
+
+        return placeholders <= 1;
+    }
+
+    /// <summary>The definition of <c>config.a.b</c>, or <see langword="null"/>.</summary>
+    private static JsonElement? ConfigField(JsonElement config, string dotted)
+    {
+        if (!HasConfigField(config, dotted))
+        {
+            return null;
+        }
+
+        JsonElement current = config;
+        foreach (string part in dotted.Split('.').Skip(1))
+        {
+            current = current.GetProperty("fields").EnumerateArray().First(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(part, out _)).GetProperty(part);
+        }
+
+        return current;
     }
 
     private static bool HasConfigField(JsonElement config, string dotted)
@@ -576,9 +756,48 @@ public static partial class KongSchemaValidator
             }
         }
 
-        if (field.TryGetProperty("contains", out JsonElement contains) && type is not ("array" or "set"))
+        if (field.TryGetProperty("contains", out JsonElement contains))
         {
-            errors.Add($"{path}.contains: only allowed on array and set, not on {type} (value {contains.GetRawText()})");
+            if (type is not ("array" or "set"))
+            {
+                errors.Add($"{path}.contains: only allowed on array and set, not on {type} (value {contains.GetRawText()})");
+            }
+            else if (field.TryGetProperty("elements", out JsonElement containsElements) && containsElements.TryGetProperty("type", out _))
+            {
+                CheckValue(contains, containsElements, $"{path}.contains", errors, constraints: false);
+            }
+        }
+
+        // eq and ne hold a value of the field, or JSON null (cjson's ngx.null): {"eq": null} admits only null.
+        foreach (string key in (string[])["eq", "ne"])
+        {
+            if (field.TryGetProperty(key, out JsonElement compared) && compared.ValueKind != JsonValueKind.Null)
+            {
+                CheckValue(compared, field, $"{path}.{key}", errors, constraints: false);
+            }
+        }
+
+        if (field.TryGetProperty("mutually_exclusive_subsets", out JsonElement subsets))
+        {
+            if (type is not ("array" or "set") || subsets.ValueKind != JsonValueKind.Array
+                || subsets.EnumerateArray().Any(s => s.ValueKind != JsonValueKind.Array || s.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String)))
+            {
+                errors.Add($"{path}.mutually_exclusive_subsets: must be an array of arrays of strings on an array or set field (field is {type}), got {subsets.GetRawText()}");
+            }
+            else if (field.TryGetProperty("elements", out JsonElement subsetElements) && subsetElements.TryGetProperty("type", out _))
+            {
+                int i = 0;
+                foreach (JsonElement subset in subsets.EnumerateArray())
+                {
+                    int j = 0;
+                    foreach (JsonElement item in subset.EnumerateArray())
+                    {
+                        CheckValue(item, subsetElements, $"{path}.mutually_exclusive_subsets[{i}][{j++}]", errors, constraints: false);
+                    }
+
+                    i++;
+                }
+            }
         }
 
         if (field.TryGetProperty("default", out JsonElement defaultValue))
@@ -891,7 +1110,12 @@ public static partial class KongSchemaValidator
         switch (element.ValueKind)
         {
             case JsonValueKind.Null:
-                errors.Add($"{path}: JSON null (omit the key instead)");
+                // eq/ne null is Kong's own idiom (typedefs.no_consumer: eq = ngx.null, which cjson gives for null).
+                if (!path.EndsWith(".eq", StringComparison.Ordinal) && !path.EndsWith(".ne", StringComparison.Ordinal))
+                {
+                    errors.Add($"{path}: JSON null (omit the key instead)");
+                }
+
                 break;
             case JsonValueKind.Object:
                 foreach (JsonProperty property in element.EnumerateObject())

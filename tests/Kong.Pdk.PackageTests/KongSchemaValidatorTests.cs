@@ -150,10 +150,52 @@ public sealed class KongSchemaValidatorTests
         string Schema(string checks) => Dump("""{ "a": { "type": "string" } }, { "r": { "type": "record", "fields": [ { "b": { "type": "integer" } } ] } }""")
             .Replace("]}}]}}]}", "]}}],\"entity_checks\":" + checks + "}}]}");
 
-        KongSchemaValidator.ValidateDump(Schema("""[{"at_least_one_of":["config.a","config.r.b"]},{"conditional":{"if_field":"config.a"}}]"""));
+        KongSchemaValidator.ValidateDump(Schema("""[{"at_least_one_of":["config.a","config.r.b"]},{"conditional":{"if_field":"config.a","if_match":{"eq":"x"},"then_field":"config.r.b","then_match":{"required":true}}}]"""));
         KongSchemaRuleException ex = Assert.Throws<KongSchemaRuleException>(() =>
             KongSchemaValidator.ValidateDump(Schema("""[{"only_one_of":["config.a","a"]},{"custom_entity_check":{}}]""")));
         Assert.Contains("$.Plugins[0].Schema.entity_checks[0].only_one_of: 'a' is not a field of the schema (config.<field>)", ex.Violations);
         Assert.Contains("$.Plugins[0].Schema.entity_checks[1]: 'custom_entity_check' is not an entity check Kong reads from JSON", ex.Violations);
+    }
+
+    [Fact]
+    public void Validator_RecordEntityChecks_AreCheckedLikeKongsMetaschema()
+    {
+        string Schema(string checks) => Dump("""
+            { "a": { "type": "string" } }, { "n": { "type": "integer" } }, { "s": { "type": "set", "elements": { "type": "string" } } },
+            { "r": { "type": "record", "fields": [ { "b": { "type": "integer" } } ] } }
+            """).Replace("]}}]}}]}", "]}}],\"entity_checks\":" + checks + "}}]}");
+
+        KongSchemaValidator.ValidateDump(Schema("""
+            [{"conditional":{"if_field":"config.a","if_match":{"one_of":["x","y"]},"then_field":"config.n","then_match":{"required":true,"between":[1,5]},"then_err":"because of %s"}},
+             {"conditional":{"if_field":"config.a","if_match":{"eq":null},"then_field":"config.s","then_match":{"contains":"k","len_min":1}}},
+             {"conditional_at_least_one_of":{"if_field":"config.n","if_match":{"gt":3},"then_at_least_one_of":["config.a","config.r.b"],
+               "else_match":{"eq":0},"else_then_at_least_one_of":["config.s"],"else_then_err":"100%% of %s"}},
+             {"mutually_exclusive_sets":{"set1":["config.a"],"set2":["config.n","config.r.b"]}}]
+            """));
+
+        KongSchemaRuleException ex = Assert.Throws<KongSchemaRuleException>(() => KongSchemaValidator.ValidateDump(Schema("""
+            [{"conditional":{"if_field":"config.a","if_match":{"between":[1,2]},"then_field":"config.x","then_match":{"required":true},"then_err":"%d"}},
+             {"conditional":{"if_field":"config.n","then_field":"config.a","then_match":{"eq":3,"description":"a description"}}},
+             {"conditional_at_least_one_of":{"if_field":"config.n","if_match":{"gt":"3"},"then_at_least_one_of":[],"else_match":{"eq":1}}},
+             {"mutually_exclusive_sets":{"set1":["config.a"],"set3":["config.n"]}}]
+            """)));
+        string[] expected =
+        [
+            "entity_checks[0].conditional.if_match.between: only allowed on integer and number, not on string",
+            "entity_checks[0].conditional.then_field: \"config.x\" is not a field of the schema",
+            "entity_checks[0].conditional.then_err: must be a string Lua's string.format can fill with one string",
+            "entity_checks[1].conditional: needs 'if_match'",
+            "entity_checks[1].conditional.then_match.eq: 3 is not a value of type string",
+            "entity_checks[1].conditional.then_match.description: not a validator Kong applies in a condition",
+            "entity_checks[2].conditional_at_least_one_of: else_match and else_then_at_least_one_of go together",
+            "entity_checks[2].conditional_at_least_one_of.if_match.gt: must be a number",
+            "entity_checks[2].conditional_at_least_one_of.then_at_least_one_of: must be a non-empty array of field names",
+            "entity_checks[3].mutually_exclusive_sets.set3: not a key of mutually_exclusive_sets",
+            "entity_checks[3].mutually_exclusive_sets: needs 'set2'",
+        ];
+        foreach (string violation in expected)
+        {
+            Assert.Contains(ex.Violations, v => v.StartsWith("$.Plugins[0].Schema." + violation, StringComparison.Ordinal));
+        }
     }
 }

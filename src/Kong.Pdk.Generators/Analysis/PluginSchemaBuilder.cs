@@ -15,7 +15,7 @@ namespace Kong.Pdk.Generators.Analysis;
 /// <c>KongEntityCheckAttribute</c> attributes. Used by the generator and by <c>ConfigPropertyAnalyzer</c>, which reports
 /// <see cref="Problems"/> (KONG0111).
 /// </summary>
-internal sealed class PluginSchemaBuilder
+internal sealed partial class PluginSchemaBuilder
 {
     /// <summary>Kong's protocols (<c>constants.PROTOCOLS</c>), in the order Kong lists them.</summary>
     public static readonly string[] KongProtocols = { "grpc", "grpcs", "http", "https", "tcp", "tls", "tls_passthrough", "udp", "ws", "wss" };
@@ -89,8 +89,18 @@ internal sealed class PluginSchemaBuilder
         {
             _cancellationToken.ThrowIfCancellationRequested();
             string? name = attribute.AttributeClass?.Name;
-            if (name is null || attribute.AttributeClass!.ContainingNamespace?.ToDisplayString() != "Kong.Pdk"
-                || !CheckKeys.TryGetValue(name, out string? key) || attribute.ConstructorArguments.Length != 1)
+            if (name is null || attribute.AttributeClass!.ContainingNamespace?.ToDisplayString() != "Kong.Pdk")
+            {
+                continue;
+            }
+
+            if (ConditionalCheck(attribute, name, plugin, config) is { } conditional)
+            {
+                checks.Add(conditional);
+                continue;
+            }
+
+            if (!CheckKeys.TryGetValue(name, out string? key) || attribute.ConstructorArguments.Length != 1)
             {
                 continue;
             }
@@ -114,8 +124,12 @@ internal sealed class PluginSchemaBuilder
     }
 
     /// <summary>Why <paramref name="path"/> names no field of <paramref name="record"/>, or <see langword="null"/>.</summary>
-    private static string? Resolve(RecordSpec record, string path)
+    private static string? Resolve(RecordSpec record, string path) => Find(record, path, out _);
+
+    /// <summary>The field <paramref name="path"/> names, or why it names none.</summary>
+    private static string? Find(RecordSpec record, string path, out ConfigFieldSpec? found)
     {
+        found = null;
         string[] parts = path.Split('.');
         RecordSpec? current = record;
         for (int i = 0; i < parts.Length; i++)
@@ -131,6 +145,8 @@ internal sealed class PluginSchemaBuilder
             {
                 return "'" + path + "' goes through '" + parts[i] + "', which is not a record";
             }
+
+            found = field;
         }
 
         return null;
