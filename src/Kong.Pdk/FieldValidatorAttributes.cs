@@ -183,3 +183,19 @@ public sealed class KongErrorAttribute : Attribute
     /// <summary>The error message.</summary>
     public string Message { get; }
 }
+
+/// <summary>
+/// One subset of <c>mutually_exclusive_subsets</c>: an array or set field may hold values of one subset only (values in
+/// no subset are free). Repeatable: every <c>[KongMutuallyExclusiveSubset]</c> of the property is one subset, and two or
+/// more are needed.
+/// </summary>
+/// <example><code>[KongMutuallyExclusiveSubset("http", "https"), KongMutuallyExclusiveSubset("tcp", "tls")]</code></example>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
+public sealed class KongMutuallyExclusiveSubsetAttribute : Attribute
+{
+    /// <summary>A subset holding <paramref name="values"/> (values of the element type).</summary>
+    public KongMutuallyExclusiveSubsetAttribute(params object[] values) => Values = values;
+
+    /// <summary>The values of the subset.</summary>
+    public object[] Values { get; }
+}

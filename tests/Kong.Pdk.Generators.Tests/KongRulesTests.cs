@@ -385,6 +385,34 @@ public class KongRulesTests
         """);
 
     [Fact]
+    public void MutuallyExclusiveSubsets_AreWritten_AndKongAcceptsThem()
+    {
+        KongPluginDescriptor descriptor = Plugin("""
+                [KongMutuallyExclusiveSubset("http", "https"), KongMutuallyExclusiveSubset("tcp", "tls")]
+                public HashSet<string> Kinds { get; set; } = ["http", "https", "other"];
+                [KongMutuallyExclusiveSubset(Mode.Fast), KongMutuallyExclusiveSubset(Mode.Safe, Mode.Slow)]
+                public List<Mode>? Modes { get; set; }
+            """, "public enum Mode { Fast, Safe, Slow }");
+
+        Assert.Equal("""[["http","https"],["tcp","tls"]]""", Field(descriptor, "kinds")["mutually_exclusive_subsets"]!.ToJsonString());
+        Assert.Equal("""[["fast"],["safe","slow"]]""", Field(descriptor, "modes")["mutually_exclusive_subsets"]!.ToJsonString());
+        AssertKongAccepts(descriptor);
+    }
+
+    [Fact]
+    public Task MutuallyExclusiveSubsets_Mistakes_AreKONG0104OrKONG0102() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            [{|KONG0104:KongMutuallyExclusiveSubset("a")|}] public HashSet<string>? One { get; set; }
+            [{|KONG0104:KongMutuallyExclusiveSubset("a")|}, {|KONG0104:KongMutuallyExclusiveSubset("b")|}] public string? NotASet { get; set; }
+            [KongMutuallyExclusiveSubset("a"), {|KONG0104:KongMutuallyExclusiveSubset("b", "a")|}] public HashSet<string>? Overlap { get; set; }
+            [KongMutuallyExclusiveSubset("a"), {|KONG0104:KongMutuallyExclusiveSubset(1)|}] public HashSet<string>? WrongType { get; set; }
+            [KongMutuallyExclusiveSubset("a"), KongMutuallyExclusiveSubset("b")] public HashSet<string> {|KONG0102:Both|} { get; set; } = ["a", "b"];
+            public ValueTask Access(IKong kong) => default;
+        }
+        """);
+
+    [Fact]
     public void RecordEntityChecks_AreWrittenWithConfigPaths_AndKongAcceptsThem()
     {
         KongPluginDescriptor descriptor = TestCompiler.Descriptor(TestCompiler.Usings + """"

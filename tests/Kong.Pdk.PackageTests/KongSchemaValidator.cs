@@ -903,6 +903,17 @@ public static partial class KongSchemaValidator
             errors.Add($"{path}: {Show(value)} does not contain {contained.GetRawText()}");
         }
 
+        if (type is "array" or "set" && field.TryGetProperty("mutually_exclusive_subsets", out JsonElement subsets) && subsets.ValueKind == JsonValueKind.Array)
+        {
+            // Kong (init.lua): the value may hold elements of one subset only.
+            int used = subsets.EnumerateArray().Count(subset => subset.ValueKind == JsonValueKind.Array
+                && subset.EnumerateArray().Any(member => value.EnumerateArray().Any(item => JsonEquals(item, member))));
+            if (used > 1)
+            {
+                errors.Add($"{path}: {Show(value)} holds values of {used} of the mutually_exclusive_subsets {subsets.GetRawText()}");
+            }
+        }
+
         if (field.TryGetProperty("between", out JsonElement between) && value.ValueKind == JsonValueKind.Number
             && between.ValueKind == JsonValueKind.Array && between.GetArrayLength() == 2
             && between.EnumerateArray().All(v => v.ValueKind == JsonValueKind.Number)

@@ -198,4 +198,21 @@ public sealed class KongSchemaValidatorTests
             Assert.Contains(ex.Violations, v => v.StartsWith("$.Plugins[0].Schema." + violation, StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public void Validator_MutuallyExclusiveSubsets_ShapeAndDefault_AreChecked()
+    {
+        KongSchemaValidator.ValidateDump(Dump("""
+            { "a": { "type": "set", "elements": { "type": "string" }, "default": ["x", "free"], "mutually_exclusive_subsets": [["x", "y"], ["z"]] } }
+            """));
+
+        KongSchemaRuleException ex = Assert.Throws<KongSchemaRuleException>(() => KongSchemaValidator.ValidateDump(Dump("""
+            { "a": { "type": "set", "elements": { "type": "string" }, "default": ["x", "z"], "mutually_exclusive_subsets": [["x", "y"], ["z"]] } },
+            { "b": { "type": "string", "mutually_exclusive_subsets": [["x"], ["z"]] } },
+            { "c": { "type": "array", "elements": { "type": "integer" }, "mutually_exclusive_subsets": [["x"], [1]] } }
+            """)));
+        Assert.Contains(ex.Violations, v => v.StartsWith(Config + "[0].a.default: [\"x\", \"z\"] holds values of 2 of the mutually_exclusive_subsets", StringComparison.Ordinal));
+        Assert.Contains(ex.Violations, v => v.StartsWith(Config + "[1].b.mutually_exclusive_subsets: must be an array of arrays of strings on an array or set field", StringComparison.Ordinal));
+        Assert.Contains(ex.Violations, v => v.StartsWith(Config + "[2].c.mutually_exclusive_subsets: must be an array of arrays of strings", StringComparison.Ordinal));
+    }
 }

@@ -25,6 +25,9 @@ internal sealed partial class ConfigModelBuilder
         var fragments = new List<string>();
         var matchAll = new List<string>();
         var matchNone = new List<string>();
+        var subsets = new List<List<string>>();
+        AttributeData? firstSubset = null;
+        bool invalidSubset = false;
 
         foreach (AttributeData attribute in property.GetAttributes())
         {
@@ -211,6 +214,41 @@ internal sealed partial class ConfigModelBuilder
                     break;
                 }
 
+                case "KongMutuallyExclusiveSubset":
+                {
+                    firstSubset ??= attribute;
+                    if (!collection)
+                    {
+                        Invalid("it applies to array and set fields only");
+                        invalidSubset = true;
+                        break;
+                    }
+
+                    var subset = new List<string>();
+                    string? problem = null;
+                    foreach (TypedConstant item in First().Values)
+                    {
+                        string? json = ConstantToJson(item, type.Element!, ref problem);
+                        if (json is null)
+                        {
+                            break;
+                        }
+
+                        subset.Add(json);
+                    }
+
+                    string? overlap = subset.FirstOrDefault(v => subsets.Any(other => other.Any(o => SameJson(o, v))) || subset.Count(w => SameJson(w, v)) > 1);
+                    if (problem is not null || subset.Count == 0 || overlap is not null)
+                    {
+                        Invalid(problem ?? (overlap is not null ? overlap + " is in more than one subset, or twice in one" : "give at least one value"));
+                        invalidSubset = true;
+                        break;
+                    }
+
+                    subsets.Add(subset);
+                    break;
+                }
+
                 case "KongIsRegex":
                     if (text)
                     {
@@ -294,6 +332,26 @@ internal sealed partial class ConfigModelBuilder
 
                     break;
             }
+        }
+
+        if (invalidSubset)
+        {
+            // reported; the subsets are left out
+        }
+        else if (subsets.Count == 1)
+        {
+            Problems.Add(new ConfigProblem(Descriptors.InvalidConstraint, Where(firstSubset, property), "KongMutuallyExclusiveSubset", property.Name,
+                "one subset excludes nothing; give two or more [KongMutuallyExclusiveSubset] attributes"));
+        }
+        else if (subsets.Count > 1)
+        {
+            fragments.Add("\"mutually_exclusive_subsets\":[" + string.Join(",", subsets.Select(static v => "[" + string.Join(",", v) + "]")) + "]");
+            defaultChecks.Add(d =>
+            {
+                List<string> items = JsonItems(d);
+                int used = subsets.Count(subset => subset.Any(v => items.Any(item => SameJson(item, v))));
+                return used > 1 ? "it holds values of more than one KongMutuallyExclusiveSubset" : null;
+            });
         }
 
         if (matchAll.Count > 0)
