@@ -3,6 +3,7 @@ using Kong.Pdk.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --filter '*' [--job dry --inProcess]
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --alloc   (exact bytes per event and per Step)
+// dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --alloc 20000 --listen   (the same, traced and metered)
 if (args is ["--alloc-types", ..])
 {
     // Which types the steady state allocates: the runtime's AllocationTick events (one per ~100 KB) by type name.
@@ -14,7 +15,12 @@ if (args is ["--alloc-types", ..])
 
 if (args is ["--alloc", ..])
 {
-    return AllocationCheck.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
+    // --alloc [events] [--listen]: --listen attaches an ActivityListener (every span sampled) and a MeterListener
+    // (every Kong.Pdk instrument) first, the cost of a server someone observes (docs/observability.md).
+    bool listen = args.Contains("--listen");
+    string? count = args.Skip(1).FirstOrDefault(a => a != "--listen");
+    using TelemetryListeners? listeners = listen ? new TelemetryListeners() : null;
+    return AllocationCheck.Run(count is null ? 20_000 : int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(RoundTripBenchmarks).Assembly).Run(args);

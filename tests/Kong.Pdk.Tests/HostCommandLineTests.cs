@@ -67,6 +67,19 @@ public sealed class HostCommandLineTests
     }
 
     [Fact]
+    public void TracingFlags_AreParsed_AndOffByDefault()
+    {
+        HostCommandLine defaults = HostCommandLine.Parse([], out _);
+        Assert.False(defaults.Options.TracePdkCalls);
+        Assert.False(defaults.Options.ContinueRequestTrace);
+
+        HostCommandLine line = HostCommandLine.Parse(["-trace-pdk-calls", "--continue-request-trace"], out string? error);
+        Assert.Null(error);
+        Assert.True(line.Options.TracePdkCalls);
+        Assert.True(line.Options.ContinueRequestTrace);
+    }
+
+    [Fact]
     public void PerPeerLimits_AreParsed()
     {
         HostCommandLine line = HostCommandLine.Parse(["-max-events-per-connection", "7", "-memory-budget", "3000000000"], out string? error);

@@ -70,6 +70,9 @@ internal sealed class HostCommandLine
           -shutdown-timeout SEC      on SIGTERM, serve this long at most (default 5)
           -no-parent-watch           keep running when the parent process dies (default: exit when orphaned)
           -connection-mode MODE      thread (default: a thread per connection) or async (pipelines)
+          -trace-pdk-calls           a child span per PDK call of a traced event (docs/observability.md)
+          -continue-request-trace    event spans continue the client's W3C traceparent (one more PDK call
+                                     per traced event; docs/observability.md)
           -inline-completions        run socket completions, and so handlers, on the socket threads: faster,
                                      but only safe when no handler ever blocks (see docs/performance.md)
           -help, -h                  this text
@@ -140,6 +143,12 @@ internal sealed class HostCommandLine
                     string mode = Value() ?? Missing(arg, ref error);
                     if (Enum.TryParse(mode, ignoreCase: true, out KongConnectionMode parsedMode) && Enum.IsDefined(parsedMode)) line.Options.ConnectionMode = parsedMode;
                     else error ??= $"unknown connection mode '{mode}' (thread or async)";
+                    break;
+                case "trace-pdk-calls":
+                    line.Options.TracePdkCalls = true;
+                    break;
+                case "continue-request-trace":
+                    line.Options.ContinueRequestTrace = true;
                     break;
                 case "inline-completions":
                     line.InlineCompletions = true;

@@ -89,6 +89,19 @@ public sealed class KongServerOptions
     /// <summary>How each connection is served: a thread per connection (the default) or asynchronous I/O.</summary>
     public KongConnectionMode ConnectionMode { get; set; } = KongConnectionMode.Thread;
 
+    /// <summary>
+    /// When true, each event's span (<see cref="KongDiagnostics.ActivitySourceName"/>) continues the client's W3C
+    /// trace: the server reads the request's <c>traceparent</c> header before the handler runs, in the phases where
+    /// Kong serves it (rewrite, access, response, log). That read is one more PDK round trip per event, made only
+    /// while a listener (an OpenTelemetry tracer provider) is attached to the source. Default false.
+    /// </summary>
+    public bool ContinueRequestTrace { get; set; }
+
+    /// <summary>When true, every PDK call of a traced event gets a child span named after the call
+    /// (<c>kong.request.get_header</c>, ...). Default false: the event span and the
+    /// <c>kong.pdk.call.duration</c> histogram are usually enough.</summary>
+    public bool TracePdkCalls { get; set; }
+
     /// <summary>Lowest level written to stderr. Default <see cref="KongLogLevel.Info"/>.</summary>
     public KongLogLevel LogLevel { get; set; } = KongLogLevel.Info;
 

@@ -28,7 +28,7 @@ internal static class EventEviction
         foreach ((long _, KongEvent ev) in waiting)
         {
             if (abandoned == count) break;
-            if (ev.Abandon(KongEventEndReason.Abandoned, logIt: false)) abandoned++;
+            if (ev.Abandon(KongEventEndReason.Abandoned, logIt: false, evicted: true)) abandoned++;
         }
 
         return abandoned;

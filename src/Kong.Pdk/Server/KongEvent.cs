@@ -43,7 +43,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
     private byte[] _rx = [];
     private int _rxLength;
     private byte[] _currentMethod = [];
-    private KongEventEndReason _endReason;
+    private byte _endReason; // a KongEventEndReason; a byte, beside _handlerDone, keeps the event as small as before _observed was added
 
     public KongEvent(PluginServer server, int id, PluginInstance instance, KongPhase phase)
     {
@@ -74,6 +74,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         _target = connection;
         _targetMsgId = msgId;
         _stateSinceTicks = Environment.TickCount64;
+        StartTelemetry();
         Instance.EventStarted();
         _ = RunHandlerAsync();
     }
@@ -82,7 +83,9 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
     {
         try
         {
-            await Instance.Handler.InvokeAsync(Phase, this, _cts.Token).ConfigureAwait(false);
+            await (_observed is { Traced: true } observed
+                ? RunTracedAsync(observed)
+                : Instance.Handler.InvokeAsync(Phase, this, _cts.Token)).ConfigureAwait(false);
             EndWithReturn();
         }
         catch (KongEventEndedException) when (IsFinished)
@@ -128,12 +131,13 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
                 return;
             }
 
-            target = Finish(KongEventEndReason.Exited);
+            target = Finish(KongEventEndReason.Exited, EventOutcome.Ok);
             msgId = _targetMsgId;
             RpcWriter.WriteEventReturn(target.Output, msgId, Id);
         }
 
         target.CompleteReply();
+        EndTelemetry();
     }
 
     /// <summary>An unhandled exception in the handler: log it, then apply the failure policy (kong-protocol.md §4.10).</summary>
@@ -142,6 +146,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         ServerLog log = _server.Log;
         log.Error($"event {Id}: unhandled exception in the {Phase.ToWireName()} handler of {Instance.Descriptor.Name}: {ex}");
         if (Volatile.Read(ref _state) != Running) return;
+        if (_observed is { } observed) observed.ErrorType = ex.GetType().FullName;
 
         string summary = _server.Options.HideExceptionDetails
             ? $"{Instance.Descriptor.Name}: unhandled {ex.GetType().Name} in the {Phase.ToWireName()} handler (event {Id}); details in the plugin server's log"
@@ -161,7 +166,13 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
 
     /// <summary>Ends a failed event as its policy says: kong.response.error(500) in request phases when failing
     /// closed, "ret" otherwise. Does nothing unless the event is running.</summary>
-    private void EndAfterFailure(KongEventEndReason reason) => WriteFailureAnswer(reason)?.CompleteReply();
+    private void EndAfterFailure(KongEventEndReason reason)
+    {
+        PluginConnection? target = WriteFailureAnswer(reason);
+        if (target is null) return;
+        target.CompleteReply();
+        EndTelemetry();
+    }
 
     /// <summary>Finishes a running event and writes its failure answer to the pending request's connection, without
     /// sending it yet (the caller calls <see cref="PluginConnection.CompleteReply"/>).</summary>
@@ -173,7 +184,8 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         lock (_sync)
         {
             if (_state != Running) return null;
-            target = Finish(reason);
+            target = Finish(reason, reason == KongEventEndReason.DeadlineExceeded ? EventOutcome.Deadline : EventOutcome.PluginError);
+            if (_observed is { } observed) observed.FailedClosed = failClosed;
             if (failClosed)
             {
                 RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, PdkCalls.ResponseError500);
@@ -195,10 +207,11 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
     }
 
     /// <summary>Moves to Finished and unregisters; returns the pending request's connection. Caller holds the lock.</summary>
-    private PluginConnection Finish(KongEventEndReason reason)
+    private PluginConnection Finish(KongEventEndReason reason, EventOutcome outcome)
     {
         _state = Finished;
-        _endReason = reason;
+        _endReason = (byte)reason;
+        if (_observed is { } observed) observed.Outcome = outcome;
         _server.Events.Remove(this);
         if (_handlerDone) ReturnBuffers(); // otherwise the handler's end returns them
         return _target!;
@@ -246,6 +259,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
             endNow = _handlerDone;
         }
 
+        if (_observed is { } observed) EndCallTelemetry(observed, kind);
         if (overBudget)
         {
             MemoryBudget memory = _server.Memory;
@@ -271,7 +285,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
     {
         if (((int)allowed & (1 << (int)Phase)) == 0) ThrowWrongPhase(method, allowed);
         cancellationToken.ThrowIfCancellationRequested();
-        if (Volatile.Read(ref _state) == Finished) throw new KongEventEndedException(_endReason);
+        if (Volatile.Read(ref _state) == Finished) throw new KongEventEndedException((KongEventEndReason)_endReason);
         if (Interlocked.Exchange(ref _callInProgress, 1) != 0) ThrowConcurrentCall(method);
 
         _currentMethod = method;
@@ -293,8 +307,9 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         lock (_sync)
         {
             Volatile.Write(ref _callInProgress, 0);
-            if (_state == Finished) return ValueTask.FromException<PdkResult>(new KongEventEndedException(_endReason));
+            if (_state == Finished) return ValueTask.FromException<PdkResult>(new KongEventEndedException((KongEventEndReason)_endReason));
             if (_state == Waiting) return ValueTask.FromException<PdkResult>(new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one."));
+            if (_observed is { } observed) StartCallTelemetry(observed);
             _pending.Reset();
             token = _pending.Version;
             _state = Waiting;
@@ -319,14 +334,15 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
         lock (_sync)
         {
             Volatile.Write(ref _callInProgress, 0);
-            if (_state == Finished) return ValueTask.FromException(new KongEventEndedException(_endReason));
+            if (_state == Finished) return ValueTask.FromException(new KongEventEndedException((KongEventEndReason)_endReason));
             if (_state == Waiting) return ValueTask.FromException(new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one."));
-            target = Finish(KongEventEndReason.Exited);
+            target = Finish(KongEventEndReason.Exited, EventOutcome.Exit);
             RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, EncodedCall);
             _call?.Clear();
         }
 
         target.CompleteReply();
+        EndTelemetry();
         return ValueTask.FromException(new KongEventEndedException(KongEventEndReason.Exited));
     }
 
@@ -349,6 +365,7 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
                 // connection thread found in handler code is still inside this request (no later one).
                 target.HandlerPassedDeadline();
                 target.CompleteReply();
+                EndTelemetry();
             }
 
             CancelHandlerLater();
@@ -357,15 +374,16 @@ internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
 
     /// <summary>Ends a waiting event without writing anything: Kong will not send its step.</summary>
     /// <returns>false when the event was not waiting for a step (nothing done).</returns>
-    internal bool Abandon(KongEventEndReason reason, bool logIt = true)
+    internal bool Abandon(KongEventEndReason reason, bool logIt = true, bool evicted = false)
     {
         lock (_sync)
         {
             if (_state != Waiting) return false;
             StopWaiting();
-            Finish(reason);
+            Finish(reason, reason == KongEventEndReason.ShuttingDown ? EventOutcome.Shutdown : evicted ? EventOutcome.Evicted : EventOutcome.Idle);
         }
 
+        EndTelemetry();
         CancelHandlerLater();
         if (logIt) _server.Log.Warn($"event {Id} ({Instance.Descriptor.Name}, {Phase.ToWireName()}) abandoned: {reason}");
 

@@ -247,6 +247,7 @@ internal sealed class PluginServer
         using var orphaned = new CancellationTokenSource();
         using var stopSource = CancellationTokenSource.CreateLinkedTokenSource(stopRequested, orphaned.Token);
         CancellationToken stop = stopSource.Token;
+        ServerTelemetry.Started(this);
         using var connectionsStop = new CancellationTokenSource();
         using var sweepStop = new CancellationTokenSource();
         int parentAtStart = Options.ExitWhenOrphaned ? ParentProcess.CurrentParentId() : -1;
@@ -315,6 +316,7 @@ internal sealed class PluginServer
             await Task.WhenAll(connectionTasks.Values).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             await sweepStop.CancelAsync().ConfigureAwait(false);
             await sweep.ConfigureAwait(false);
+            ServerTelemetry.Stopped(this);
         }
     }
 
@@ -373,6 +375,7 @@ internal sealed class PluginServer
         long number = Interlocked.Increment(ref _connectionCount);
         if (_connections.Count >= Options.MaxConnections)
         {
+            if (ServerTelemetry.RejectedConnections.Enabled) ServerTelemetry.RejectedConnections.Add(1);
             Log.Warn($"connection {number} refused: {_connections.Count} connections open (limit {Options.MaxConnections})");
             accepted.Dispose();
             return;
