@@ -57,6 +57,7 @@ internal static class PluginParser
         var schema = new PluginSchemaBuilder(cancellationToken);
         string? protocols = schema.Protocols(type, phases.Select(static p => p.Phase));
         List<string> entityChecks = schema.EntityChecks(type, config);
+        List<string> restrictions = PluginSchemaBuilder.Restrictions(type);
 
         var containing = new List<ContainingTypeSpec>();
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
@@ -82,7 +83,8 @@ internal static class PluginParser
             phases.ToEquatableArray(),
             config,
             protocols,
-            entityChecks.ToEquatableArray());
+            entityChecks.ToEquatableArray(),
+            restrictions.ToEquatableArray());
     }
 }
 

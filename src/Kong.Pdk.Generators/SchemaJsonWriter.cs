@@ -6,8 +6,9 @@ namespace Kong.Pdk.Generators;
 
 /// <summary>
 /// Writes the Kong plugin schema (kong-protocol.md §2.4–§2.6) as compact JSON. Hand-written and deterministic:
-/// fields in declaration order, keys in a fixed order, numbers in the invariant culture, and never a JSON
-/// <c>null</c> (Kong's metaschema would reject it).
+/// fields in declaration order, keys in a fixed order, numbers in the invariant culture. JSON <c>null</c> only as Kong's
+/// own idiom <c>"eq": null</c> (cjson decodes it to <c>ngx.null</c>, as in <c>typedefs.no_consumer</c>); anywhere else
+/// Kong's metaschema would reject it.
 /// </summary>
 internal static class SchemaJsonWriter
 {
@@ -16,6 +17,11 @@ internal static class SchemaJsonWriter
         var json = new StringBuilder();
         json.Append("{\"name\":").Append(JsonText.String(plugin.PluginName));
         json.Append(",\"fields\":[");
+        foreach (string restriction in plugin.RestrictionsJson)
+        {
+            json.Append(restriction).Append(',');
+        }
+
         if (plugin.ProtocolsJson is not null)
         {
             json.Append("{\"protocols\":").Append(plugin.ProtocolsJson).Append("},");

@@ -186,3 +186,28 @@ public sealed class KongMutuallyExclusiveSetsAttribute : Attribute
     /// <summary>The second set of schema field names.</summary>
     public string[] Set2 { get; }
 }
+
+/// <summary>
+/// The plugin cannot be configured for a consumer: the schema field <c>consumer</c> of Kong's
+/// <c>typedefs.no_consumer</c>, <c>{"type": "foreign", "reference": "consumers", "eq": null}</c>. The Admin API then
+/// rejects a plugin entity that names a consumer (use it for plugins that run before a consumer is known, such as
+/// authentication plugins).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class KongNoConsumerAttribute : Attribute
+{
+}
+
+/// <summary>The plugin cannot be configured for a route: the schema field <c>route</c> of Kong's <c>typedefs.no_route</c>,
+/// <c>{"type": "foreign", "reference": "routes", "eq": null}</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class KongNoRouteAttribute : Attribute
+{
+}
+
+/// <summary>The plugin cannot be configured for a service: the schema field <c>service</c> of Kong's
+/// <c>typedefs.no_service</c>, <c>{"type": "foreign", "reference": "services", "eq": null}</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class KongNoServiceAttribute : Attribute
+{
+}

@@ -337,6 +337,28 @@ public class KongRulesTests
     }
 
     [Fact]
+    public void NoConsumerRouteService_AreForeignFieldsWithEqNull_BesideConfig()
+    {
+        KongPluginDescriptor descriptor = TestCompiler.Descriptor(TestCompiler.Usings + """
+            [KongNoConsumer, KongNoService]
+            [KongPlugin("auth")] public partial class A { public ValueTask Preread(IKong kong) => default; }
+            """, "A");
+
+        Assert.StartsWith("""{"name":"auth","fields":[{"consumer":{"type":"foreign","reference":"consumers","eq":null}},"""
+            + """{"service":{"type":"foreign","reference":"services","eq":null}},{"protocols":""", descriptor.SchemaJson, StringComparison.Ordinal);
+        Assert.Null(TopField(descriptor, "route"));
+        AssertKongAccepts(descriptor);
+        KongDumpInfo info = KongSchemaValidator.ValidateDump(Encoding.UTF8.GetString(PluginDump.Write([descriptor])));
+        Assert.Equal("auth", info.Name);
+
+        KongPluginDescriptor route = TestCompiler.Descriptor(TestCompiler.Usings + """
+            [KongNoRoute] [KongPlugin("r")] public partial class R { public ValueTask Access(IKong kong) => default; }
+            """, "R");
+        Assert.StartsWith("""{"name":"r","fields":[{"route":{"type":"foreign","reference":"routes","eq":null}},{"config":""", route.SchemaJson, StringComparison.Ordinal);
+        AssertKongAccepts(route);
+    }
+
+    [Fact]
     public void EntityChecks_AreWrittenWithConfigPaths_AndKongAcceptsThem()
     {
         KongPluginDescriptor descriptor = TestCompiler.Descriptor(TestCompiler.Usings + """

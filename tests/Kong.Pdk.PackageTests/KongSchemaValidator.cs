@@ -271,7 +271,12 @@ public static partial class KongSchemaValidator
                     errors.Add($"{fieldPath}.type: config must be a record");
                 }
             }
-            else if (fieldName is not ("protocols" or "consumer" or "route" or "service" or "consumer_group"))
+            else if (fieldName is "consumer" or "route" or "service" or "consumer_group")
+            {
+                CheckRestriction(fieldName, definition, fieldPath, errors);
+                continue;
+            }
+            else if (fieldName is not "protocols")
             {
                 errors.Add($"{fieldPath}: a plugin schema's top-level fields are config, protocols, consumer, route, service (got '{fieldName}')");
             }
@@ -291,6 +296,22 @@ public static partial class KongSchemaValidator
         }
 
         return config.TryGetProperty("fields", out JsonElement configFields) ? configFields : default;
+    }
+
+    /// <summary>A restriction beside config, as Kong's <c>typedefs.no_consumer</c>, <c>no_route</c>, <c>no_service</c> give
+    /// it: a <c>foreign</c> field on the entity's own table with <c>eq</c> JSON <c>null</c> (cjson's <c>ngx.null</c>).
+    /// Anything else would redefine the plugins entity's foreign key.</summary>
+    private static void CheckRestriction(string name, JsonElement field, string path, List<string> errors)
+    {
+        string table = name + "s";
+        if (field.ValueKind != JsonValueKind.Object
+            || !field.TryGetProperty("type", out JsonElement type) || type.ValueKind != JsonValueKind.String || type.GetString() != "foreign"
+            || !field.TryGetProperty("reference", out JsonElement reference) || reference.ValueKind != JsonValueKind.String || reference.GetString() != table
+            || !field.TryGetProperty("eq", out JsonElement eq) || eq.ValueKind != JsonValueKind.Null
+            || field.EnumerateObject().Any(p => p.Name is not ("type" or "reference" or "eq" or "description")))
+        {
+            errors.Add($"{path}: must be {{\"type\": \"foreign\", \"reference\": \"{table}\", \"eq\": null}} (typedefs.no_{name}), got {Show(field)}");
+        }
     }
 
     /// <summary>Kong's entity checkers (metaschema.lua); the list-of-fields ones must name fields that exist

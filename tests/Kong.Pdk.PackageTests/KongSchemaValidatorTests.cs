@@ -215,4 +215,26 @@ public sealed class KongSchemaValidatorTests
         Assert.Contains(ex.Violations, v => v.StartsWith(Config + "[1].b.mutually_exclusive_subsets: must be an array of arrays of strings on an array or set field", StringComparison.Ordinal));
         Assert.Contains(ex.Violations, v => v.StartsWith(Config + "[2].c.mutually_exclusive_subsets: must be an array of arrays of strings", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Validator_Restrictions_AreForeignFieldsThatMustBeNull()
+    {
+        string Schema(string restriction) => Dump("""{ "a": { "type": "string" } }""")
+            .Replace("\"fields\":[{\"config\"", "\"fields\":[" + restriction + ",{\"config\"");
+
+        KongSchemaValidator.ValidateDump(Schema("""{"consumer":{"type":"foreign","reference":"consumers","eq":null}},{"route":{"type":"foreign","reference":"routes","eq":null}}"""));
+        foreach (string bad in (string[])[
+            """{"consumer":{"type":"foreign","reference":"routes","eq":null}}""",
+            """{"consumer":{"type":"foreign","reference":"consumers"}}""",
+            """{"service":{"type":"string","eq":null}}""",
+            """{"service":{"type":"foreign","reference":"services","eq":null,"default":1}}""",
+        ])
+        {
+            KongSchemaRuleException ex = Assert.Throws<KongSchemaRuleException>(() => KongSchemaValidator.ValidateDump(Schema(bad)));
+            Assert.Contains(ex.Violations, v => v.Contains("must be {\"type\": \"foreign\"", StringComparison.Ordinal));
+        }
+
+        // null stays rejected elsewhere
+        Assert.Throws<KongSchemaRuleException>(() => KongSchemaValidator.ValidateDump(Schema("""{"consumer":{"type":"foreign","reference":"consumers","eq":null,"description":null}}""")));
+    }
 }

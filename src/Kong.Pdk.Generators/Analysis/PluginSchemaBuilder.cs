@@ -81,6 +81,30 @@ internal sealed partial class PluginSchemaBuilder
             + ",\"elements\":{\"type\":\"string\",\"one_of\":" + Array_(KongProtocols) + "}}";
     }
 
+    /// <summary>
+    /// The <c>consumer</c>, <c>route</c> and <c>service</c> restrictions of <c>[KongNoConsumer]</c>, <c>[KongNoRoute]</c>
+    /// and <c>[KongNoService]</c>, as the single-key field objects Kong's <c>typedefs.no_consumer</c> (and the like)
+    /// give: a <c>foreign</c> field that must be null (<c>eq = ngx.null</c>, which cjson gives for JSON <c>null</c>).
+    /// </summary>
+    public static List<string> Restrictions(INamedTypeSymbol plugin)
+    {
+        var restrictions = new List<string>();
+        foreach ((string attribute, string field, string table) in new[]
+                 {
+                     ("KongNoConsumerAttribute", "consumer", "consumers"),
+                     ("KongNoRouteAttribute", "route", "routes"),
+                     ("KongNoServiceAttribute", "service", "services"),
+                 })
+        {
+            if (plugin.GetAttributes().Any(a => a.AttributeClass is { } c && c.Name == attribute && c.ContainingNamespace?.ToDisplayString() == "Kong.Pdk"))
+            {
+                restrictions.Add("{" + JsonText.String(field) + ":{\"type\":\"foreign\",\"reference\":" + JsonText.String(table) + ",\"eq\":null}}");
+            }
+        }
+
+        return restrictions;
+    }
+
     /// <summary>The entity checks as JSON objects, e.g. <c>{"at_least_one_of":["config.a","config.b"]}</c>.</summary>
     public List<string> EntityChecks(INamedTypeSymbol plugin, RecordSpec config)
     {

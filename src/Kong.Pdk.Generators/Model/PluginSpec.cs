@@ -16,7 +16,8 @@ internal sealed record PluginSpec(
     EquatableArray<PhaseSpec> Phases,
     RecordSpec Config,
     string? ProtocolsJson = null,
-    EquatableArray<string> EntityChecksJson = default);
+    EquatableArray<string> EntityChecksJson = default,
+    EquatableArray<string> RestrictionsJson = default);
 
 /// <summary>A type that contains a nested plugin class: the generated part re-opens it.</summary>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);
