@@ -26,6 +26,7 @@ public sealed partial class PackageMetadataTests(PackageFixture package)
     [InlineData("Kong.Pdk")]
     [InlineData("Kong.Pdk.Testing")]
     [InlineData("Kong.Pdk.Templates")]
+    [InlineData("Kong.Pdk.OpenTelemetry")]
     public void Package_HasDescriptionTagsLicenseReadmeRepositoryAndCommit(string id)
     {
         using ZipArchive zip = ZipFile.OpenRead(package.PackageFile(id));
@@ -60,6 +61,7 @@ public sealed partial class PackageMetadataTests(PackageFixture package)
     [Theory]
     [InlineData("Kong.Pdk", "Kong.Pdk")]
     [InlineData("Kong.Pdk.Testing", "Kong.Pdk.Testing")]
+    [InlineData("Kong.Pdk.OpenTelemetry", "Kong.Pdk.OpenTelemetry")]
     public void SymbolPackage_HasAPdbPerAssembly_WithSourceLinkToTheCommit_AndTheAssembliesAreDeterministic(string id, string assembly)
     {
         using ZipArchive nupkg = ZipFile.OpenRead(package.PackageFile(id));
