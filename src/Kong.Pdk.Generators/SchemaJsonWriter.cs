@@ -58,9 +58,11 @@ internal static class SchemaJsonWriter
         json.Append(']');
     }
 
-    /// <summary>Writes one type table; <paramref name="field"/> is null for array elements and map values.</summary>
+    /// <summary>Writes one type table. <paramref name="field"/> is the field for a field, null for array elements and
+    /// map keys and values, which take their validators from <paramref name="rules"/> (<c>Target = KongTarget.Elements</c>,
+    /// <c>Keys</c>, <c>Values</c>) when there are any.</summary>
     private static void WriteType(StringBuilder json, ConfigTypeSpec type, ConfigFieldSpec? field, bool referenceableElements = false,
-        bool mayBeEmpty = false)
+        bool mayBeEmpty = false, ConfigFieldSpec? rules = null)
     {
         json.Append("{\"type\":").Append(JsonText.String(KongType(type.Kind)));
         if (field is { Required: true })
@@ -84,12 +86,14 @@ internal static class SchemaJsonWriter
             case ConfigKind.Array:
             case ConfigKind.Set:
                 json.Append(",\"elements\":");
-                WriteType(json, type.Element!, null, referenceable, field?.ElementsMayBeEmpty == true);
+                WriteType(json, type.Element!, null, referenceable, field?.ElementsMayBeEmpty == true, field?.ElementRules);
                 referenceable = false; // on the elements, as Kong's own plugins do
                 break;
             case ConfigKind.Map:
-                json.Append(",\"keys\":{\"type\":\"string\"},\"values\":");
-                WriteType(json, type.Element!, null);
+                json.Append(",\"keys\":");
+                WriteType(json, MapKey, null, rules: field?.KeyRules);
+                json.Append(",\"values\":");
+                WriteType(json, type.Element!, null, rules: field?.ElementRules);
                 break;
             case ConfigKind.Record:
                 json.Append(",\"fields\":");
@@ -109,7 +113,8 @@ internal static class SchemaJsonWriter
                 break;
         }
 
-        if (field is null)
+        ConfigFieldSpec? constraints = field ?? rules;
+        if (constraints is null)
         {
             if (mayBeEmpty)
             {
@@ -124,37 +129,41 @@ internal static class SchemaJsonWriter
         }
         else
         {
-            if (!field.OneOfJson.IsEmpty)
+            if (!constraints.OneOfJson.IsEmpty)
             {
-                json.Append(",\"one_of\":[").Append(string.Join(",", field.OneOfJson)).Append(']');
+                json.Append(",\"one_of\":[").Append(string.Join(",", constraints.OneOfJson)).Append(']');
             }
 
-            if (field.BetweenMinJson is not null)
+            if (constraints.BetweenMinJson is not null)
             {
-                json.Append(",\"between\":[").Append(field.BetweenMinJson).Append(',').Append(field.BetweenMaxJson).Append(']');
+                json.Append(",\"between\":[").Append(constraints.BetweenMinJson).Append(',').Append(constraints.BetweenMaxJson).Append(']');
             }
 
-            if (field.GreaterThanJson is not null)
+            if (constraints.GreaterThanJson is not null)
             {
-                json.Append(",\"gt\":").Append(field.GreaterThanJson);
+                json.Append(",\"gt\":").Append(constraints.GreaterThanJson);
             }
 
-            if (field.LengthMin >= 0)
+            if (constraints.LengthMin >= 0)
             {
-                json.Append(",\"len_min\":").Append(JsonText.Integer(field.LengthMin));
+                json.Append(",\"len_min\":").Append(JsonText.Integer(constraints.LengthMin));
+            }
+            else if (mayBeEmpty)
+            {
+                json.Append(",\"len_min\":0");
             }
 
-            if (field.LengthMax >= 0)
+            if (constraints.LengthMax >= 0)
             {
-                json.Append(",\"len_max\":").Append(JsonText.Integer(field.LengthMax));
+                json.Append(",\"len_max\":").Append(JsonText.Integer(constraints.LengthMax));
             }
 
-            if (field.LuaPattern is not null)
+            if (constraints.LuaPattern is not null)
             {
-                json.Append(",\"match\":").Append(JsonText.String(field.LuaPattern));
+                json.Append(",\"match\":").Append(JsonText.String(constraints.LuaPattern));
             }
 
-            foreach (string validator in field.Validators)
+            foreach (string validator in constraints.Validators)
             {
                 json.Append(',').Append(validator);
             }
@@ -177,6 +186,9 @@ internal static class SchemaJsonWriter
 
         json.Append('}');
     }
+
+    private static readonly ConfigTypeSpec MapKey = new(ConfigKind.String, "global::System.String", false, ClrNumeric.None,
+        CollectionShape.None, null, EquatableArray<EnumMemberSpec>.Empty, null);
 
     private static string KongType(ConfigKind kind) => kind switch
     {

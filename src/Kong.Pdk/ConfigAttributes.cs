@@ -53,7 +53,7 @@ public sealed class KongDefaultAttribute : Attribute
 /// <c>one_of</c> automatically from their members.
 /// </summary>
 /// <example><code>[KongOneOf("http", "https")] public string Scheme { get; set; } = "https";</code></example>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongOneOfAttribute : Attribute
 {
     /// <summary>Allows only <paramref name="values"/> (strings for string fields, numbers for numeric fields).</summary>
@@ -61,6 +61,10 @@ public sealed class KongOneOfAttribute : Attribute
 
     /// <summary>The allowed values.</summary>
     public object[] Values { get; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>
@@ -68,7 +72,7 @@ public sealed class KongOneOfAttribute : Attribute
 /// (schema key <c>between</c>). Integer fields always get the range of their CLR type; this attribute narrows it.
 /// </summary>
 /// <example><code>[KongBetween(1, 65535)] public int Port { get; set; } = 443;</code></example>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongBetweenAttribute : Attribute
 {
     /// <summary>Allows values from <paramref name="min"/> to <paramref name="max"/>, both included.</summary>
@@ -83,11 +87,15 @@ public sealed class KongBetweenAttribute : Attribute
 
     /// <summary>The largest allowed value.</summary>
     public double Max { get; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>Requires an integer or number field to be strictly greater than a value (schema key <c>gt</c>).</summary>
 /// <example><code>[KongGreaterThan(0)] public double Ratio { get; set; } = 1.5;</code></example>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongGreaterThanAttribute : Attribute
 {
     /// <summary>Requires values greater than <paramref name="value"/>.</summary>
@@ -95,6 +103,10 @@ public sealed class KongGreaterThanAttribute : Attribute
 
     /// <summary>The exclusive lower bound.</summary>
     public double Value { get; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>
@@ -102,7 +114,7 @@ public sealed class KongGreaterThanAttribute : Attribute
 /// map field (schema keys <c>len_min</c> and <c>len_max</c>). Set <see cref="Min"/>, <see cref="Max"/> or both.
 /// </summary>
 /// <example><code>[KongLength(Min = 1, Max = 64)] public string Name { get; set; } = "kong";</code></example>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongLengthAttribute : Attribute
 {
     /// <summary>The smallest allowed length; <c>-1</c> (the default) leaves it open.</summary>
@@ -110,6 +122,10 @@ public sealed class KongLengthAttribute : Attribute
 
     /// <summary>The largest allowed length; <c>-1</c> (the default) leaves it open.</summary>
     public int Max { get; set; } = -1;
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>
@@ -119,7 +135,7 @@ public sealed class KongLengthAttribute : Attribute
 /// pattern with <c>^</c> and <c>$</c> to match the whole value.
 /// </summary>
 /// <example><code>[KongLuaPattern("^%d+%.%d+%.%d+$")] public string MinVersion { get; set; } = "1.0.0";</code></example>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongLuaPatternAttribute : Attribute
 {
     /// <summary>Requires values to match the Lua pattern <paramref name="pattern"/>.</summary>
@@ -127,6 +143,10 @@ public sealed class KongLuaPatternAttribute : Attribute
 
     /// <summary>The Lua pattern.</summary>
     public string Pattern { get; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>

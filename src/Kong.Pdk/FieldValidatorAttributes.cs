@@ -5,7 +5,7 @@ namespace Kong.Pdk;
 // default satisfies it (KONG0102).
 
 /// <summary>Forbids values (schema key <c>not_one_of</c>); string, integer and number fields.</summary>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongNotOneOfAttribute : Attribute
 {
     /// <summary>Forbids <paramref name="values"/>.</summary>
@@ -13,10 +13,14 @@ public sealed class KongNotOneOfAttribute : Attribute
 
     /// <summary>The forbidden values.</summary>
     public object[] Values { get; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>Requires exactly this value (schema key <c>eq</c>); string, boolean, integer and number fields.</summary>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongEqualsAttribute : Attribute
 {
     /// <summary>Requires <paramref name="value"/>.</summary>
@@ -24,10 +28,14 @@ public sealed class KongEqualsAttribute : Attribute
 
     /// <summary>The required value.</summary>
     public object Value { get; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>Forbids one value (schema key <c>ne</c>); string, boolean, integer and number fields.</summary>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongNotEqualsAttribute : Attribute
 {
     /// <summary>Forbids <paramref name="value"/>.</summary>
@@ -35,10 +43,14 @@ public sealed class KongNotEqualsAttribute : Attribute
 
     /// <summary>The forbidden value.</summary>
     public object Value { get; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>Requires a string field to start with a prefix (schema key <c>starts_with</c>).</summary>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongStartsWithAttribute : Attribute
 {
     /// <summary>Requires the prefix <paramref name="prefix"/>.</summary>
@@ -46,10 +58,14 @@ public sealed class KongStartsWithAttribute : Attribute
 
     /// <summary>The prefix.</summary>
     public string Prefix { get; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>Forbids a string field to match a <b>Lua pattern</b> (schema key <c>not_match</c>).</summary>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongNotLuaPatternAttribute : Attribute
 {
     /// <summary>Forbids values matching the Lua pattern <paramref name="pattern"/>.</summary>
@@ -57,6 +73,10 @@ public sealed class KongNotLuaPatternAttribute : Attribute
 
     /// <summary>The Lua pattern.</summary>
     public string Pattern { get; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>
@@ -78,10 +98,14 @@ public sealed class KongMatchAttribute : Attribute
 
     /// <summary>A <c>match_none</c> entry: the value must <b>not</b> match.</summary>
     public bool None { get; set; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Repeatable for any target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>Requires a string field to match at least one of some <b>Lua patterns</b> (schema key <c>match_any</c>).</summary>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongMatchAnyAttribute : Attribute
 {
     /// <summary>Requires a match of one of <paramref name="patterns"/>.</summary>
@@ -92,10 +116,14 @@ public sealed class KongMatchAnyAttribute : Attribute
 
     /// <summary>The error message when none matches.</summary>
     public string? Err { get; set; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>Requires an exact length (schema key <c>len_eq</c>): bytes of a string, elements of an array, set or map.</summary>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongLengthEqualsAttribute : Attribute
 {
     /// <summary>Requires the length <paramref name="length"/>.</summary>
@@ -103,10 +131,14 @@ public sealed class KongLengthEqualsAttribute : Attribute
 
     /// <summary>The length.</summary>
     public int Length { get; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>Requires an array or set field to contain a value (schema key <c>contains</c>).</summary>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongContainsAttribute : Attribute
 {
     /// <summary>Requires the element <paramref name="value"/>.</summary>
@@ -114,18 +146,28 @@ public sealed class KongContainsAttribute : Attribute
 
     /// <summary>The element.</summary>
     public object Value { get; }
+
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>Requires a string field to hold a valid PCRE regular expression (schema key <c>is_regex</c>).</summary>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongIsRegexAttribute : Attribute
 {
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>Marks an integer or number field as a Unix timestamp (schema key <c>timestamp</c>).</summary>
-[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = true, Inherited = false)]
 public sealed class KongTimestampAttribute : Attribute
 {
+    /// <summary>What the rule constrains: the field (the default), or each element, key or value
+    /// (<see cref="KongTarget"/>). Give the attribute once per target.</summary>
+    public KongTarget Target { get; set; }
 }
 
 /// <summary>The field cannot change once the plugin is created (schema key <c>immutable</c>).</summary>

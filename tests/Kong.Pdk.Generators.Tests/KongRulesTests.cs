@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Kong.Pdk.Generators.Diagnostics;
 using Kong.Pdk.Hosting;
 using Kong.Pdk.PackageTests;
+using Kong.Pdk.TestSupport;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -568,6 +569,97 @@ public class KongRulesTests
             [{|KONG0104:KongLengthEquals(1)|}] public int NoLength { get; set; }
             [{|KONG0104:KongOptional|}] public string NoInitializer { get; set; }
             [{|KONG0104:KongOptional|}] public string? AlreadyOptional { get; set; }
+            public ValueTask Access(IKong kong) => default;
+        }
+        """);
+
+    // ---------------------------------------------------------------- vocabulary: rules on elements, keys and values
+
+    private const string NestedRulesMembers = """
+            [KongLuaPattern("^[%l%-]+$", Target = KongTarget.Elements), KongLength(Max = 4)] public List<string> Tags { get; set; } = ["a-b"];
+            [KongLength(Min = 2, Max = 16, Target = KongTarget.Elements)] public HashSet<string> Names { get; set; } = [];
+            [KongOneOf("GET", "POST", Target = KongTarget.Elements)] public string[] Methods { get; set; } = ["GET"];
+            [KongBetween(100, 599, Target = KongTarget.Elements)] public List<int> Codes { get; set; } = [200, 404];
+            [KongGreaterThan(0, Target = KongTarget.Elements)] public List<double>? Ratios { get; set; }
+            [KongLength(Min = 1, Target = KongTarget.Elements), KongContains(7, Target = KongTarget.Elements)] public List<List<int>>? Groups { get; set; }
+            [KongReferenceable, KongStartsWith("{vault://", Target = KongTarget.Elements)] public List<string>? Secrets { get; set; }
+            [KongLuaPattern("^%a[%w_]*$", Target = KongTarget.Keys), KongBetween(1, 10, Target = KongTarget.Values)]
+            public Dictionary<string, int>? Weights { get; set; }
+            [KongMatch("^x%-", Target = KongTarget.Keys, Err = "keys start with x-"), KongNotOneOf("x-admin", Target = KongTarget.Keys),
+             KongLength(Max = 64, Target = KongTarget.Values), KongLength(Max = 8)]
+            public IReadOnlyDictionary<string, string>? Headers { get; set; }
+        """;
+
+    [Fact]
+    public void RulesOnElementsKeysAndValues_AreWrittenInTheNestedDefinitions_AndKongAcceptsThem()
+    {
+        KongPluginDescriptor descriptor = Plugin(NestedRulesMembers);
+
+        void Is(string expected, string name)
+            => Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), Field(descriptor, name)), name + " is " + Field(descriptor, name).ToJsonString());
+        Is("""{"type":"array","default":["a-b"],"elements":{"type":"string","match":"^[%l%-]+$"},"len_max":4}""", "tags");
+        Is("""{"type":"set","default":[],"elements":{"type":"string","len_min":2,"len_max":16}}""", "names");
+        Is("""{"type":"array","default":["GET"],"elements":{"type":"string","one_of":["GET","POST"]}}""", "methods");
+        Is("""{"type":"array","default":[200,404],"elements":{"type":"integer","between":[100,599]}}""", "codes");
+        Is("""{"type":"array","elements":{"type":"number","gt":0}}""", "ratios");
+        Is("""{"type":"array","elements":{"type":"array","elements":{"type":"integer","between":[-2147483648,2147483647]},"len_min":1,"contains":7}}""", "groups");
+        Is("""{"type":"array","elements":{"type":"string","starts_with":"{vault://","referenceable":true}}""", "secrets");
+        Is("""{"type":"map","keys":{"type":"string","match":"^%a[%w_]*$"},"values":{"type":"integer","between":[1,10]}}""", "weights");
+        Is("""{"type":"map","keys":{"type":"string","not_one_of":["x-admin"],"match_all":[{"pattern":"^x%-","err":"keys start with x-"}]},"values":{"type":"string","len_max":64},"len_max":8}""", "headers");
+        AssertKongAccepts(descriptor);
+
+        // Kong's rules, as the package tests' validator models them, now reject what the attributes forbid.
+        string schema = descriptor.SchemaJson;
+        Assert.Empty(KongSchemaValidator.ValidateConfig(schema, """{"tags":["ok"],"codes":[599],"weights":{"a_1":10},"headers":{"x-id":"1"},"groups":[[7]]}"""));
+        Assert.Contains(KongSchemaValidator.ValidateConfig(schema, """{"tags":["Not-Lower"]}"""), e => e.Contains("tags[0]", StringComparison.Ordinal));
+        Assert.Contains(KongSchemaValidator.ValidateConfig(schema, """{"codes":[99]}"""), e => e.Contains("codes[0]", StringComparison.Ordinal));
+        Assert.Contains(KongSchemaValidator.ValidateConfig(schema, """{"weights":{"1a":1}}"""), e => e.Contains("(key)", StringComparison.Ordinal));
+        Assert.Contains(KongSchemaValidator.ValidateConfig(schema, """{"weights":{"a":11}}"""), e => e.Contains("weights.a", StringComparison.Ordinal));
+        Assert.Contains(KongSchemaValidator.ValidateConfig(schema, """{"headers":{"x-admin":"1"}}"""), e => e.Contains("(key)", StringComparison.Ordinal));
+        Assert.Contains(KongSchemaValidator.ValidateConfig(schema, """{"groups":[[1]]}"""), e => e.Contains("groups[0]", StringComparison.Ordinal));
+
+        // The binder checks types, as for every field; the validators are Kong's to apply before StartInstance.
+        object plugin = Bind(descriptor, """{"weights":{"a":3},"tags":["x"]}""");
+        Assert.Equal(3, ((Dictionary<string, int>)Get(plugin, "Weights")!)["a"]);
+    }
+
+    [LuaJitFact]
+    public async Task RulesOnElementsKeysAndValues_TravelInSchemaLua()
+    {
+        KongPluginDescriptor descriptor = Plugin(NestedRulesMembers, name: "nested-rules");
+        string directory = Directory.CreateTempSubdirectory("kong-nested-rules-").FullName;
+        try
+        {
+            Assert.Equal(0, await KongPluginHost.RunAsync(["-lua-schema-dir", directory], descriptor));
+            string module = File.ReadAllText(Path.Combine(directory, "nested-rules.schema.lua"));
+            Assert.Contains("match = \"^%a[%w_]*$\"", module, StringComparison.Ordinal);
+            using System.Text.Json.JsonDocument json = System.Text.Json.JsonDocument.Parse(descriptor.SchemaJson);
+            LuaSchemaRoundTrip.AssertSame(json.RootElement, module);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public Task RulesOnElementsKeysAndValues_ThatDoNotFit_OrThatTheDefaultBreaks_AreReported() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            [{|KONG0104:KongLuaPattern("^a", Target = KongTarget.Elements)|}] public List<int>? Numbers { get; set; }
+            [{|KONG0104:KongBetween(1, 2, Target = KongTarget.Keys)|}] public Dictionary<string, int>? Map { get; set; }
+            [{|KONG0104:KongLength(Min = 1, Target = KongTarget.Elements)|}] public string NotAList { get; set; } = "x";
+            [{|KONG0104:KongLength(Min = 1, Target = KongTarget.Values)|}] public List<string>? NotAMap { get; set; }
+            [{|KONG0104:KongLength(Min = 1, Target = KongTarget.Elements)|}] public Dictionary<string, string>? MapNotList { get; set; }
+            [{|KONG0104:KongLuaPattern("[a", Target = KongTarget.Elements)|}] public List<string>? BadPattern { get; set; }
+            [KongLength(Min = 1), {|KONG0104:KongLength(Max = 2)|}] public List<string>? Twice { get; set; }
+            [KongLength(Min = 1, Target = KongTarget.Elements), {|KONG0104:KongLength(Max = 2, Target = KongTarget.Elements)|}] public List<string>? TwiceNested { get; set; }
+            [KongLength(Min = 1), KongLength(Max = 2, Target = KongTarget.Elements)] public List<string>? OncePerTarget { get; set; }
+            [KongLuaPattern("^%l+$", Target = KongTarget.Elements)] public List<string> {|KONG0102:Lower|} { get; set; } = ["ok", "NO"];
+            [KongBetween(1, 5, Target = KongTarget.Elements)] public List<int> {|KONG0102:Small|} { get; set; } = [1, 9];
+            [KongLength(Min = 1, Target = KongTarget.Elements)] public List<string> {|KONG0102:NotEmpty|} { get; set; } = ["a", ""];
+            [{|KONG0102:KongDefault(new[] { "ab", "c" })|}, KongLength(Min = 2, Target = KongTarget.Elements)] public List<string> Two { get; set; } = new();
+            [KongMatch("^x", Target = KongTarget.Elements), KongMatch("y$", Target = KongTarget.Elements)] public List<string> Both { get; set; } = ["xy"];
             public ValueTask Access(IKong kong) => default;
         }
         """);

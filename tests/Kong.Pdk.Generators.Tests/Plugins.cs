@@ -138,11 +138,12 @@ public static class Plugins
                 public LogLevel Level { get; set; } = LogLevel.VeryVerbose;
                 public LogLevel[] Levels { get; set; } = [LogLevel.Debug, LogLevel.Info];
                 public HashSet<string> Methods { get; set; } = ["GET", "HEAD"];
-                public ISet<int>? Codes { get; set; }
+                [KongBetween(100, 599, Target = KongTarget.Elements)] public ISet<int>? Codes { get; set; }
                 public IReadOnlySet<string>? ReadOnlySet { get; set; }
                 public IReadOnlyList<double> Weights { get; set; } = new List<double>();
                 public ImmutableArray<string> Immutable { get; set; } = ImmutableArray<string>.Empty;
-                [KongReferenceable] public string[] Tokens { get; set; } = new[] { "a", "b" };
+                [KongReferenceable, KongLuaPattern("^%w+$", Target = KongTarget.Elements)] public string[] Tokens { get; set; } = new[] { "a", "b" };
+                [KongLuaPattern("^%l+$", Target = KongTarget.Keys), KongLength(Max = 8, Target = KongTarget.Values)]
                 public IReadOnlyDictionary<string, List<int>>? Buckets { get; set; }
                 public Dictionary<string, Level1>? Named { get; set; }
                 public List<Level1> Items { get; set; } = [];

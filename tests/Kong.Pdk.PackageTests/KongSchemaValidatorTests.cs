@@ -72,6 +72,12 @@ public sealed class KongSchemaValidatorTests
     [InlineData("""{ "a": { "type": "string", "default": "abc", "len_eq": 2 } }""", Config + "[0].a.default: length 3 is not len_eq 2")]
     [InlineData("""{ "a": { "type": "array", "elements": { "type": "integer" }, "default": [1], "contains": 2 } }""", Config + "[0].a.default: [1] does not contain 2")]
     [InlineData("""{ "a": { "type": "array", "elements": { "type": "string", "match": "^%u" }, "default": ["Ok", "no"] } }""", Config + "[0].a.default[1]: \"no\" does not match the match pattern")]
+    [InlineData("""{ "a": { "type": "map", "keys": { "type": "string", "match": "^%l+$" }, "values": { "type": "integer" }, "default": { "ok": 1, "No": 2 } } }""", Config + "[0].a.default.No (key): \"No\" does not match the match pattern")]
+    [InlineData("""{ "a": { "type": "map", "keys": { "type": "string" }, "values": { "type": "integer", "between": [1, 5] }, "default": { "k": 9 } } }""", Config + "[0].a.default.k: 9 is outside between")]
+    [InlineData("""{ "a": { "type": "map", "keys": { "type": "string", "one_of": ["x"] }, "values": { "type": "string", "len_max": 1 }, "default": { "x": "yy" } } }""", Config + "[0].a.default.x: length 2 is above len_max 1")]
+    [InlineData("""{ "a": { "type": "array", "elements": { "type": "integer", "match": "^1" } } }""", Config + "[0].a.elements.match: must be a string on a string field (field is integer)")]
+    [InlineData("""{ "a": { "type": "map", "keys": { "type": "string", "match": "[a-" }, "values": { "type": "string" } } }""", Config + "[0].a.keys.match: ")]
+    [InlineData("""{ "a": { "type": "array", "elements": { "type": "array", "elements": { "type": "integer" }, "contains": 7 }, "default": [[7], [1]] } }""", Config + "[0].a.default[1]: [1] does not contain 7")]
     public void Validator_ABrokenField_FailsWithItsPath(string fields, string expected)
     {
         KongSchemaRuleException ex = Assert.Throws<KongSchemaRuleException>(() => KongSchemaValidator.ValidateDump(Dump(fields)));
@@ -112,6 +118,8 @@ public sealed class KongSchemaValidatorTests
     [InlineData("""{ "a": { "type": "string", "match": "[]]", "not_match": "[^%]]-$" } }""")]
     [InlineData("""{ "a": { "type": "string", "match": "(a)%1()" } }""")]
     [InlineData("""{ "a": { "type": "integer", "default": 3, "eq": 3, "ne": 4, "not_one_of": [1, 2] } }""")]
+    [InlineData("""{ "a": { "type": "map", "keys": { "type": "string", "match": "^%l+$", "len_max": 3 }, "values": { "type": "integer", "between": [1, 5] }, "default": { "ab": 1, "c": 5 } } }""")]
+    [InlineData("""{ "a": { "type": "set", "elements": { "type": "string", "one_of": ["GET", "POST"], "len_min": 3 }, "default": ["GET"] } }""")]
     public void Validator_WhatKongAccepts_Passes(string fields)
     {
         KongSchemaValidator.ValidateDump(Dump(fields));

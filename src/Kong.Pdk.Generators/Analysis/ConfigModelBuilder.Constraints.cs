@@ -17,7 +17,8 @@ namespace Kong.Pdk.Generators.Analysis;
 /// <summary>The basic constraint attributes: between, gt, one_of, len_min/len_max, match, description, referenceable, encrypted.</summary>
 internal sealed partial class ConfigModelBuilder
 {
-    private ConfigFieldSpec ApplyConstraints(IPropertySymbol property, ConfigFieldSpec field)
+    /// <param name="attributes">The property's attributes for one target (the field, or its elements, keys or values).</param>
+    private ConfigFieldSpec ApplyConstraints(IPropertySymbol property, IReadOnlyList<AttributeData> attributes, ConfigFieldSpec field)
     {
         ConfigTypeSpec type = field.Type;
         bool numeric = type.Kind is ConfigKind.Integer or ConfigKind.Number;
@@ -37,7 +38,7 @@ internal sealed partial class ConfigModelBuilder
             max = hi;
         }
 
-        if (_known.Find(property, _known.Between) is { ConstructorArguments.Length: 2 } between)
+        if (Find(attributes, _known.Between) is { ConstructorArguments.Length: 2 } between)
         {
             double lo = Convert.ToDouble(between.ConstructorArguments[0].Value, CultureInfo.InvariantCulture);
             double hi = Convert.ToDouble(between.ConstructorArguments[1].Value, CultureInfo.InvariantCulture);
@@ -75,7 +76,7 @@ internal sealed partial class ConfigModelBuilder
             field = field with { BetweenMinJson = JsonText.Number(min.Value), BetweenMaxJson = JsonText.Number(max.Value) };
         }
 
-        if (_known.Find(property, _known.GreaterThan) is { ConstructorArguments.Length: 1 } gt)
+        if (Find(attributes, _known.GreaterThan) is { ConstructorArguments.Length: 1 } gt)
         {
             double value = Convert.ToDouble(gt.ConstructorArguments[0].Value, CultureInfo.InvariantCulture);
             if (!numeric)
@@ -92,7 +93,7 @@ internal sealed partial class ConfigModelBuilder
             }
         }
 
-        if (_known.Find(property, _known.OneOf) is { ConstructorArguments.Length: 1 } oneOf)
+        if (Find(attributes, _known.OneOf) is { ConstructorArguments.Length: 1 } oneOf)
         {
             if (!(stringLike || numeric))
             {
@@ -126,7 +127,7 @@ internal sealed partial class ConfigModelBuilder
             }
         }
 
-        if (_known.Find(property, _known.Length) is { } length)
+        if (Find(attributes, _known.Length) is { } length)
         {
             int lengthMin = -1, lengthMax = -1;
             foreach (KeyValuePair<string, TypedConstant> argument in length.NamedArguments)
@@ -162,7 +163,7 @@ internal sealed partial class ConfigModelBuilder
             }
         }
 
-        if (_known.Find(property, _known.LuaPattern) is { ConstructorArguments.Length: 1 } pattern)
+        if (Find(attributes, _known.LuaPattern) is { ConstructorArguments.Length: 1 } pattern)
         {
             if (!stringLike)
             {
@@ -182,7 +183,7 @@ internal sealed partial class ConfigModelBuilder
             }
         }
 
-        if (_known.Find(property, _known.Description) is { ConstructorArguments.Length: 1 } description)
+        if (Find(attributes, _known.Description) is { ConstructorArguments.Length: 1 } description)
         {
             string text = description.ConstructorArguments[0].Value as string ?? string.Empty;
             if (text.Length is < 10 or > 500)
@@ -195,7 +196,7 @@ internal sealed partial class ConfigModelBuilder
             }
         }
 
-        if (_known.Find(property, _known.Referenceable) is { } referenceable)
+        if (Find(attributes, _known.Referenceable) is { } referenceable)
         {
             if (!stringsOrStringCollection)
             {
@@ -207,7 +208,7 @@ internal sealed partial class ConfigModelBuilder
             }
         }
 
-        if (_known.Find(property, _known.Encrypted) is { } encrypted)
+        if (Find(attributes, _known.Encrypted) is { } encrypted)
         {
             if (!stringsOrStringCollection)
             {
@@ -220,6 +221,24 @@ internal sealed partial class ConfigModelBuilder
         }
 
         return field;
+    }
+
+    private static AttributeData? Find(IReadOnlyList<AttributeData> attributes, INamedTypeSymbol? attributeClass)
+    {
+        if (attributeClass is null)
+        {
+            return null;
+        }
+
+        foreach (AttributeData attribute in attributes)
+        {
+            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, attributeClass))
+            {
+                return attribute;
+            }
+        }
+
+        return null;
     }
 
     public static (long Min, long Max) IntegerRange(ClrNumeric numeric) => numeric switch

@@ -15,7 +15,9 @@ namespace Kong.Pdk.Generators.Analysis;
 /// field's default.</summary>
 internal sealed partial class ConfigModelBuilder
 {
-    private ConfigFieldSpec ApplyValidators(IPropertySymbol property, ConfigFieldSpec field, List<Func<string, string?>> defaultChecks)
+    /// <param name="attributes">The property's attributes for one target (the field, or its elements, keys or values).</param>
+    private ConfigFieldSpec ApplyValidators(IPropertySymbol property, IReadOnlyList<AttributeData> attributes, ConfigFieldSpec field,
+        List<Func<string, string?>> defaultChecks)
     {
         ConfigTypeSpec type = field.Type;
         bool text = type.Kind is ConfigKind.String or ConfigKind.Uri;
@@ -29,7 +31,7 @@ internal sealed partial class ConfigModelBuilder
         AttributeData? firstSubset = null;
         bool invalidSubset = false;
 
-        foreach (AttributeData attribute in property.GetAttributes())
+        foreach (AttributeData attribute in attributes)
         {
             if (attribute.AttributeClass is not { } attributeClass || attributeClass.ContainingNamespace?.ToDisplayString() != "Kong.Pdk")
             {

@@ -157,9 +157,12 @@ internal sealed partial class ConfigModelBuilder
             OneOfJson: EquatableArray<string>.Empty, BetweenMinJson: null, BetweenMaxJson: null, GreaterThanJson: null,
             LengthMin: -1, LengthMax: -1, LuaPattern: null, Description: null, Referenceable: false, Encrypted: false);
 
-        field = ApplyConstraints(property, field);
+        List<AttributeData>[] attributes = AttributesByTarget(property);
+        field = ApplyConstraints(property, attributes[TargetField], field);
         var defaultChecks = new List<Func<string, string?>>();
-        field = ApplyValidators(property, field, defaultChecks);
+        field = ApplyValidators(property, attributes[TargetField], field, defaultChecks);
+        NestedRules nested = ApplyNestedRules(property, field, attributes);
+        field = field with { ElementRules = nested.Elements, KeyRules = nested.Keys };
 
         // Default: the attribute wins over the initializer.
         ExpressionSyntax? initializer = Initializer(property);
@@ -200,7 +203,8 @@ internal sealed partial class ConfigModelBuilder
         if (defaultJson is not null)
         {
             string? violation = CheckDefault(defaultJson, type, field)
-                ?? defaultChecks.Select(check => check(defaultJson)).FirstOrDefault(static v => v is not null);
+                ?? defaultChecks.Select(check => check(defaultJson)).FirstOrDefault(static v => v is not null)
+                ?? CheckNestedDefault(defaultJson, field, nested);
             if (violation is not null)
             {
                 Problems.Add(new ConfigProblem(Descriptors.InvalidDefault, Where(defaultAttribute, property), property.Name, violation));

@@ -70,7 +70,10 @@ internal sealed record RecordSpec(string TypeName, bool UseObjectInitializer, Eq
 /// default holds an empty string element, so the elements get <c>len_min: 0</c>. <paramref name="CSharpRequired"/>: a
 /// C# <c>required</c> member, which the binder must set in an object initializer. <paramref name="ExplicitlyOptional"/>:
 /// <c>[KongOptional]</c>, written as <c>required: false</c>. <paramref name="Validators"/>: more schema keys, each a
-/// <c>"key":value</c> JSON fragment (<c>not_one_of</c>, <c>match_all</c>, <c>deprecation</c>, ...). Numbers are kept as JSON text written with
+/// <c>"key":value</c> JSON fragment (<c>not_one_of</c>, <c>match_all</c>, <c>deprecation</c>, ...).
+/// <paramref name="ElementRules"/>: the validators of each element of an array or set, or of each value of a map
+/// (<c>Target = KongTarget.Elements</c> or <c>Values</c>), as a spec of the element type whose constraint members
+/// are set; <paramref name="KeyRules"/>: the same for each key of a map. Numbers are kept as JSON text written with
 /// the invariant culture, so that equality is exact and output deterministic.</summary>
 internal sealed record ConfigFieldSpec(
     string PropertyName,
@@ -92,4 +95,6 @@ internal sealed record ConfigFieldSpec(
     bool ElementsMayBeEmpty = false,
     bool CSharpRequired = false,
     bool ExplicitlyOptional = false,
-    EquatableArray<string> Validators = default);
+    EquatableArray<string> Validators = default,
+    ConfigFieldSpec? ElementRules = null,
+    ConfigFieldSpec? KeyRules = null);
