@@ -408,6 +408,34 @@ public class KongRulesTests
         """);
 
     [Fact]
+    public Task IsRegex_DefaultMustCompile_WithDotNetRegexAsTheStandInForPcre() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            [KongIsRegex] public string {|KONG0102:Broken|} { get; set; } = "[a-";
+            [KongIsRegex] public string {|KONG0102:Dangling|} { get; set; } = "*x";
+            [KongIsRegex] public string {|KONG0102:Balancing|} { get; set; } = "(?<a-b>x)";
+            [KongIsRegex, {|KONG0102:KongDefault("(unclosed")|}] public string FromAttribute { get; set; } = "x";
+            [KongIsRegex] public string Fine { get; set; } = @"^/api/v\d+(/[a-z_]+)*$";
+            [KongIsRegex] public string Possessive { get; set; } = "a++b"; // PCRE-only syntax: not judged
+            [KongIsRegex] public string? None { get; set; }
+            public ValueTask Access(IKong kong) => default;
+        }
+        """);
+
+    [Fact]
+    public void IsRegex_ValidDefaults_AreWritten_AndKongAccepts()
+    {
+        KongPluginDescriptor descriptor = Plugin("""
+                [KongIsRegex] public string Path { get; set; } = @"^/api/v\d+(/[a-z_]+)*$";
+                [KongIsRegex] public string Possessive { get; set; } = "a++b";
+            """);
+        Assert.Contains("""{"path":{"type":"string","default":"^/api/v\\d+(/[a-z_]+)*$","is_regex":true}}""", descriptor.SchemaJson, StringComparison.Ordinal);
+        AssertKongAccepts(descriptor);
+        Assert.Contains(KongSchemaValidator.ValidateSchema(descriptor.SchemaJson.Replace("a++b", "[a-"), "p"),
+            v => v.Contains("is not a regular expression (is_regex)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void MutuallyExclusiveSubsets_AreWritten_AndKongAcceptsThem()
     {
         KongPluginDescriptor descriptor = Plugin("""

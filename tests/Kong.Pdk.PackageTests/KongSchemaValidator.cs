@@ -1055,6 +1055,15 @@ public static partial class KongSchemaValidator
     private static void CheckStringValidators(JsonElement value, JsonElement field, string path, List<string> errors)
     {
         string text = value.GetString()!;
+        if (field.TryGetProperty("is_regex", out JsonElement isRegex) && isRegex.ValueKind == JsonValueKind.True)
+        {
+            // Kong compiles it with PCRE; the generator's stand-in (.NET's Regex, PCRE-only syntax unjudged) decides here too.
+            if (PcreProxy.Check(text) is { } regexError)
+            {
+                errors.Add($"{path}: {Show(value)} is not a regular expression (is_regex): {regexError}");
+            }
+        }
+
         void Must(string key, string pattern, bool expected)
         {
             bool? matches = LuaPattern.IsMatch(text, pattern);

@@ -255,6 +255,9 @@ internal sealed partial class ConfigModelBuilder
                     if (text)
                     {
                         fragments.Add("\"is_regex\":true");
+                        defaultChecks.Add(static d => JsonTree.Parse(d, out _) is { Kind: JsonTreeKind.String } value && PcreProxy.Check(value.Text) is { } error
+                            ? "it is not a valid regular expression (checked with .NET's Regex as a stand-in for PCRE): " + error
+                            : null);
                     }
                     else
                     {
