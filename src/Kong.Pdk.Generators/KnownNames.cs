@@ -4,6 +4,7 @@ namespace Kong.Pdk.Generators;
 internal static class KnownNames
 {
     public const string KongPluginAttribute = "Kong.Pdk.KongPluginAttribute";
+    public const string KongPluginExportAttribute = "Kong.Pdk.Hosting.KongPluginExportAttribute";
     public const string IKong = "Kong.Pdk.IKong";
     public const string KongPhasesAttribute = "Kong.Pdk.KongPhasesAttribute";
     public const string KongFieldAttribute = "Kong.Pdk.KongFieldAttribute";

@@ -1,4 +1,8 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
+using Kong.Pdk.Generators.Analysis;
+using Kong.Pdk.Generators.Diagnostics;
 using Kong.Pdk.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -7,8 +11,9 @@ namespace Kong.Pdk.Generators;
 
 /// <summary>
 /// Turns every <c>[KongPlugin]</c> partial class into a Kong plugin: phase dispatch, descriptor, schema and
-/// configuration binder, plus a <c>Main</c> for executables that have none. Wiring only; see the Parser and
-/// Emitter parts.
+/// configuration binder, plus a <c>Main</c> for executables that have none, which also serves the plugins of the
+/// class libraries they reference; a class library names its plugins in its metadata for them. Wiring only; see the
+/// Parser and Emitter parts.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class PluginGenerator : IIncrementalGenerator
@@ -39,8 +44,31 @@ public sealed class PluginGenerator : IIncrementalGenerator
         IncrementalValueProvider<EntryPointInfo> compilationInfo = context.CompilationProvider
             .Select(static (compilation, cancellationToken) => new EntryPointInfo(
                 compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication,
-                HasStaticMain(compilation, cancellationToken)))
+                HasStaticMain(compilation, cancellationToken),
+                compilation.Options.OutputKind is OutputKind.DynamicallyLinkedLibrary,
+                compilation.GetTypeByMetadataName(KnownNames.KongPluginExportAttribute) is not null))
             .WithTrackingName(TrackingNames.CompilationInfo);
+
+        // A class library names its plugins in its metadata, for the executables that reference it.
+        IncrementalValueProvider<(ImmutableArray<EntryPluginSpec> Plugins, EntryPointInfo Info)> exports =
+            entryPlugins.Combine(compilationInfo)
+            .WithTrackingName(TrackingNames.Exports);
+
+        context.RegisterSourceOutput(exports, static (output, input) =>
+        {
+            if (input.Plugins.IsEmpty || !input.Info.IsLibrary || !input.Info.CanExport)
+            {
+                return;
+            }
+
+            output.AddSource("Kong.Pdk.Generated.KongPluginExports.g.cs", PluginEmitter.GenerateExports(input.Plugins));
+        });
+
+        // An executable serves the plugins its referenced libraries export. Only this transform looks at the
+        // references, and it keeps nothing from Roslyn: an edit that changes no reference reuses the cached output.
+        IncrementalValueProvider<EquatableArray<LibraryPluginSpec>> libraryPlugins = context.CompilationProvider
+            .Select(static (compilation, cancellationToken) => PluginLibraries.Read(compilation, cancellationToken))
+            .WithTrackingName(TrackingNames.LibraryPlugins);
 
         IncrementalValueProvider<bool> hasTopLevelStatements = context.SyntaxProvider
             .CreateSyntaxProvider(
@@ -50,20 +78,70 @@ public sealed class PluginGenerator : IIncrementalGenerator
             .Select(static (statements, _) => !statements.IsEmpty)
             .WithTrackingName(TrackingNames.TopLevelStatements);
 
-        IncrementalValueProvider<(ImmutableArray<EntryPluginSpec> Plugins, (EntryPointInfo Info, bool TopLevel) Facts)> entryPoint =
-            entryPlugins.Combine(compilationInfo.Combine(hasTopLevelStatements))
+        IncrementalValueProvider<((ImmutableArray<EntryPluginSpec> Plugins, (EntryPointInfo Info, bool TopLevel) Facts) Own, EquatableArray<LibraryPluginSpec> Libraries)> entryPoint =
+            entryPlugins.Combine(compilationInfo.Combine(hasTopLevelStatements)).Combine(libraryPlugins)
             .WithTrackingName(TrackingNames.EntryPoint);
 
         context.RegisterSourceOutput(entryPoint, static (output, input) =>
         {
-            if (input.Plugins.IsEmpty || !input.Facts.Info.IsExecutable || input.Facts.Info.HasMainMethod || input.Facts.TopLevel)
+            var (own, facts) = input.Own;
+            if (!facts.Info.IsExecutable || facts.Info.HasMainMethod || facts.TopLevel)
             {
                 return;
             }
 
-            output.AddSource("Kong.Pdk.Generated.KongPluginEntryPoint.g.cs", PluginEmitter.GenerateEntryPoint(input.Plugins));
+            List<EntryPluginSpec> served = Compose(own, input.Libraries, output);
+            if (served.Count == 0)
+            {
+                return;
+            }
+
+            output.AddSource("Kong.Pdk.Generated.KongPluginEntryPoint.g.cs", PluginEmitter.GenerateEntryPoint(served));
         });
     }
+
+    /// <summary>The executable's own plugins and the public plugins of its libraries. Reports a library plugin that is
+    /// not public (KONG0221, left out) and a name that a library plugin shares with another plugin (KONG0220; two of
+    /// the executable's own are KONG0204, from the analyzer).</summary>
+    private static List<EntryPluginSpec> Compose(ImmutableArray<EntryPluginSpec> own, EquatableArray<LibraryPluginSpec> libraries, SourceProductionContext output)
+    {
+        var served = new List<EntryPluginSpec>(own);
+        var owners = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        foreach (EntryPluginSpec plugin in own.OrderBy(static p => p.FullTypeName, System.StringComparer.Ordinal))
+        {
+            if (!owners.ContainsKey(plugin.PluginName))
+            {
+                owners.Add(plugin.PluginName, "'" + Unqualified(plugin.FullTypeName) + "'");
+            }
+        }
+
+        foreach (LibraryPluginSpec plugin in libraries)
+        {
+            string owner = "'" + Unqualified(plugin.FullTypeName) + "' of the library '" + plugin.AssemblyName + "'";
+            if (!plugin.IsAccessible)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(Descriptors.LibraryPluginNotPublic, Location.None,
+                    plugin.PluginName, Unqualified(plugin.FullTypeName), plugin.AssemblyName));
+                continue;
+            }
+
+            if (owners.TryGetValue(plugin.PluginName, out string? first))
+            {
+                output.ReportDiagnostic(Diagnostic.Create(Descriptors.LibraryPluginNameTaken, Location.None, plugin.PluginName, first, owner));
+            }
+            else
+            {
+                owners.Add(plugin.PluginName, owner);
+            }
+
+            served.Add(new EntryPluginSpec(plugin.PluginName, plugin.FullTypeName));
+        }
+
+        return served;
+    }
+
+    private static string Unqualified(string fullTypeName)
+        => fullTypeName.StartsWith("global::", System.StringComparison.Ordinal) ? fullTypeName.Substring("global::".Length) : fullTypeName;
 
     /// <summary>A static method named <c>Main</c> in the author's code (an enum member or a property named Main is not an
     /// entry point and must not suppress the generated one).</summary>

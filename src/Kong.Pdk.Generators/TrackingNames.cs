@@ -18,6 +18,12 @@ public static class TrackingNames
     /// <summary>Whether the compilation is an executable and declares a <c>Main</c>.</summary>
     public const string CompilationInfo = nameof(CompilationInfo);
 
+    /// <summary>A class library's plugins with the compilation facts: its <c>[assembly: KongPluginExport]</c> list.</summary>
+    public const string Exports = nameof(Exports);
+
+    /// <summary>The plugins that the referenced class libraries export.</summary>
+    public const string LibraryPlugins = nameof(LibraryPlugins);
+
     /// <summary>Whether the compilation has top-level statements.</summary>
     public const string TopLevelStatements = nameof(TopLevelStatements);
 

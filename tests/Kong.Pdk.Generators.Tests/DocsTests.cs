@@ -20,6 +20,7 @@ public partial class DocsTests
             new PdkCallAnalyzer(), new HandlerStateAnalyzer(), new LanguageVersionAnalyzer(),
         }
         .SelectMany(a => a.SupportedDiagnostics)
+        .Concat(Descriptors.ReportedByGenerator)
         .OrderBy(d => d.Id, StringComparer.Ordinal)
         .ToArray();
 

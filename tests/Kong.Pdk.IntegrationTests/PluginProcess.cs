@@ -30,15 +30,16 @@ internal sealed class PluginProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static string PluginDll
+    public static string PluginDll => SampleDll("HelloPlugin", "HelloPlugin");
+
+    /// <summary>The built sample <paramref name="project"/> under samples/<paramref name="folder"/>, in the configuration
+    /// the tests were built in.</summary>
+    public static string SampleDll(string folder, string project)
     {
-        get
-        {
-            string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-            string path = Path.Combine(RepoRoot, "samples", "HelloPlugin", "bin", configuration, "net10.0", "HelloPlugin.dll");
-            if (!File.Exists(path)) throw new InvalidOperationException("HelloPlugin is not built: " + path);
-            return path;
-        }
+        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        string path = Path.Combine(RepoRoot, "samples", folder, "bin", configuration, "net10.0", project + ".dll");
+        if (!File.Exists(path)) throw new InvalidOperationException(project + " is not built: " + path);
+        return path;
     }
 
     public static string RepoRoot
@@ -55,12 +56,15 @@ internal sealed class PluginProcess : IAsyncDisposable
 
     /// <summary>Starts the plugin through a launcher that execs it, such as <c>prlimit --nofile=…</c> or
     /// <c>setpriv --reuid=…</c> (the launcher's pid becomes the plugin's).</summary>
-    public static PluginProcess StartUnder(string[] launcher, params string[] args)
+    public static PluginProcess StartUnder(string[] launcher, params string[] args) => StartDll(PluginDll, launcher, args);
+
+    /// <summary>Starts another built plugin executable, <paramref name="dll"/>.</summary>
+    public static PluginProcess StartDll(string dll, string[] launcher, params string[] args)
     {
         var info = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string arg in launcher.Skip(1)) info.ArgumentList.Add(arg);
         if (launcher.Length > 0) info.ArgumentList.Add(DotnetHost);
-        info.ArgumentList.Add(PluginDll);
+        info.ArgumentList.Add(dll);
         foreach (string arg in args) info.ArgumentList.Add(arg);
         return new PluginProcess(Process.Start(info)!);
     }
@@ -90,10 +94,13 @@ internal sealed class PluginProcess : IAsyncDisposable
     }
 
     /// <summary>Runs to completion (for -dump, -help); returns exit code, stdout, stderr.</summary>
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args) => RunDllAsync(PluginDll, args);
+
+    /// <summary>Runs another built plugin executable, <paramref name="dll"/>, to completion.</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunDllAsync(string dll, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add(PluginDll);
+        info.ArgumentList.Add(dll);
         foreach (string arg in args) info.ArgumentList.Add(arg);
         using Process process = Process.Start(info)!;
         try

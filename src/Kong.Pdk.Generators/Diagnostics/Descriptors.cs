@@ -162,6 +162,22 @@ internal static class Descriptors
         "'{0}' is declared on the base class '{1}' and will never run: only methods declared in '{2}' are phase handlers; declare '{0}' in '{2}' (it may call base.{0})",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor LibraryPluginNameTaken = Create(
+        DiagnosticIds.LibraryPluginNameTaken,
+        "Two plugins served by the executable have the same name",
+        "Plugin name '{0}' is used by both {1} and {2}; the executable serves every plugin of the libraries it references beside its own, and each needs its own name",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor LibraryPluginNotPublic = Create(
+        DiagnosticIds.LibraryPluginNotPublic,
+        "Plugin of a referenced library is not public",
+        "Plugin '{0}' ({1} in the referenced library '{2}') is not public, so this executable cannot serve it; make the class (and any class it is nested in) public",
+        DiagnosticSeverity.Warning);
+
+    /// <summary>What the generator itself reports, when it composes an executable from plugin libraries (the
+    /// analyzers report everything else).</summary>
+    public static readonly DiagnosticDescriptor[] ReportedByGenerator = { LibraryPluginNameTaken, LibraryPluginNotPublic };
+
     public static readonly DiagnosticDescriptor BlockingPdkCall = Create(
         DiagnosticIds.BlockingPdkCall,
         "PDK call is waited on synchronously",

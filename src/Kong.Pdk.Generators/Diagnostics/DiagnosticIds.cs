@@ -31,6 +31,10 @@ public static class DiagnosticIds
     public const string SocketPathTooLong = "KONG0207";
     public const string InheritedHandler = "KONG0208";
 
+    // KONG022x: plugin libraries composed into an executable, reported by the generator.
+    public const string LibraryPluginNameTaken = "KONG0220";
+    public const string LibraryPluginNotPublic = "KONG0221";
+
     public const string PdkCallWrongPhase = "KONG0301";
     public const string BlockingPdkCall = "KONG0302";
     public const string UnawaitedPdkCall = "KONG0303";

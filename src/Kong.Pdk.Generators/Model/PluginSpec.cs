@@ -28,5 +28,10 @@ internal sealed record PhaseSpec(int Phase, string MethodName, bool ReturnsTask,
 /// <summary>What the generated <c>Main</c> needs to know about one plugin.</summary>
 internal sealed record EntryPluginSpec(string PluginName, string FullTypeName);
 
-/// <summary>The compilation-wide facts that decide whether a <c>Main</c> is generated.</summary>
-internal sealed record EntryPointInfo(bool IsExecutable, bool HasMainMethod);
+/// <summary>The compilation-wide facts that decide whether a <c>Main</c> is generated, and whether a class library
+/// exports its plugins (<paramref name="CanExport"/>: the referenced Kong.Pdk has <c>KongPluginExportAttribute</c>).</summary>
+internal sealed record EntryPointInfo(bool IsExecutable, bool HasMainMethod, bool IsLibrary = false, bool CanExport = false);
+
+/// <summary>A plugin that a referenced class library exports (its <c>[assembly: KongPluginExport]</c>):
+/// <paramref name="IsAccessible"/> tells whether this compilation may name the class.</summary>
+internal sealed record LibraryPluginSpec(string PluginName, string FullTypeName, string AssemblyName, bool IsAccessible);
