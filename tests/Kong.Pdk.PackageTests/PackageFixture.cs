@@ -134,8 +134,8 @@ public sealed class PackageFixture : IAsyncLifetime
         DotnetAsync(projectDirectory, ["build", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false"]);
 
     /// <summary>Runs <c>dotnet &lt;dll&gt; -dump</c>.</summary>
-    public static Task<ProcessResult> DumpAsync(string dll) =>
-        ProcessRunner.RunDotnetAsync(Path.GetDirectoryName(dll)!, [dll, "-dump"], TimeSpan.FromSeconds(60));
+    public static Task<ProcessResult> DumpAsync(string dll, params string[] extraArgs) =>
+        ProcessRunner.RunDotnetAsync(Path.GetDirectoryName(dll)!, [dll, "-dump", .. extraArgs], TimeSpan.FromSeconds(60));
 
     /// <summary>A plugin project file that references Kong.Pdk at exactly this run's version.</summary>
     public string ProjectFile(string extraProperties = "") => $"""

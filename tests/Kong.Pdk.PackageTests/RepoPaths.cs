@@ -12,8 +12,9 @@ internal static class RepoPaths
 
     public static string Combine(params string[] parts) => Path.Combine([Root, .. parts]);
 
-    /// <summary>The main assembly of a sample executable, e.g. <c>samples/HelloPlugin/bin/Release/net10.0/HelloPlugin.dll</c>.</summary>
-    public static string SampleDll(string name) => Combine("samples", name, "bin", Configuration, "net10.0", name + ".dll");
+    /// <summary>The main assembly of a sample executable, e.g. <c>samples/HelloPlugin/bin/Release/net10.0/HelloPlugin.dll</c>;
+    /// <paramref name="name"/> may be a path under samples/, such as <c>PluginLibraries/PluginHost</c>.</summary>
+    public static string SampleDll(string name) => Combine("samples", name, "bin", Configuration, "net10.0", Path.GetFileName(name) + ".dll");
 
     private static string Metadata(string key) =>
         typeof(RepoPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == key)?.Value
