@@ -49,7 +49,7 @@ public sealed class InProcessKong : IDisposable
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"kong-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.socket");
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _server;
+    private readonly Task? _server;
     private readonly Socket _socket;
     private readonly byte[] _in = new byte[64 * 1024];
     private readonly ArrayBufferWriter<byte> _out = new(1024);
@@ -67,6 +67,17 @@ public sealed class InProcessKong : IDisposable
         HelloInstance = StartInstance("hello-dotnet", """{"message":"hello","__seq__":7}""");
         OneCallInstance = StartInstance("bench-steps", """{"calls":1,"__seq__":8}""");
         TenCallInstance = StartInstance("bench-steps", """{"calls":10,"__seq__":9}""");
+    }
+
+    /// <summary>One more connection to <paramref name="shared"/>'s server (which it does not own), for concurrent clients.</summary>
+    public InProcessKong(InProcessKong shared)
+    {
+        _path = shared._path;
+        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _socket.Connect(new UnixDomainSocketEndPoint(_path));
+        HelloInstance = shared.HelloInstance;
+        OneCallInstance = shared.OneCallInstance;
+        TenCallInstance = shared.TenCallInstance;
     }
 
     public int HelloInstance { get; }
@@ -214,7 +225,7 @@ public sealed class InProcessKong : IDisposable
     {
         _socket.Dispose();
         _stop.Cancel();
-        _server.Wait(TimeSpan.FromSeconds(10));
+        _server?.Wait(TimeSpan.FromSeconds(10));
         _stop.Dispose();
     }
 }

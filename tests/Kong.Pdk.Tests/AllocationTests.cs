@@ -1,5 +1,9 @@
 using System.Buffers;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Kong.Pdk.Hosting;
 using Kong.Pdk.Protocol;
+using Kong.Pdk.Server;
 using MessagePack;
 
 namespace Kong.Pdk.Tests;
@@ -70,5 +74,148 @@ public sealed class AllocationTests
         Run();
         Assert.Equal(0, Run());
         Assert.True(output.WrittenCount > 0);
+    }
+
+    /// <summary>A whole event of the HelloPlugin shape (HandleEvent, get_header answered with nil, set_header with
+    /// constant strings, "ret") through the dispatcher on this thread: the event's core is pooled, so what remains is
+    /// the <see cref="IKong"/> handle and the two PDK modules the handler uses (24 B each). The handler's own state
+    /// machine is pooled here (PoolingAsyncValueTaskMethodBuilder), as a plugin author may choose to.</summary>
+    [Fact]
+    public void WholeEvent_GetHeaderAndSetHeader_AllocatesOnlyTheHandleAndTheModulesUsed()
+    {
+        var plugin = new TestPlugin("alloc").On(KongPhase.Access, HelloShapedAsync);
+        // The handler's continuations run inline only without a synchronization context (the test runner sets one).
+        SynchronizationContext? context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            RunOnThisThread(plugin);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask HelloShapedAsync(IKong kong, CancellationToken ct)
+    {
+        string? host = await kong.Request.GetHeaderAsync("host", ct);
+        await kong.Response.SetHeaderAsync("x-hello", host ?? "nobody", ct);
+    }
+
+    private static void RunOnThisThread(TestPlugin plugin)
+    {
+        var options = new KongServerOptions();
+        var server = new PluginServer([plugin], options, new ServerLog("alloc", KongLogLevel.Warn, TextWriter.Null));
+        var connection = new InlineConnection();
+        Assert.Equal(RequestOutcome.Answered, server.Dispatcher.Process(connection, new ReadOnlySequence<byte>(Message(0, "plugin.StartInstance", TestSupport.Mp.Map("Name", "alloc", "Config", "{}")))));
+        long instanceId = server.Instances.Snapshot().Single().Id;
+        byte[] handleEvent = Message(1, "plugin.HandleEvent", TestSupport.Mp.Map("InstanceId", instanceId, "EventName", "access"));
+
+        void RunEvents(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                connection.Clear();
+                server.Dispatcher.Process(connection, new ReadOnlySequence<byte>(handleEvent));
+                int eventId = connection.EventId();
+                for (int step = 0; step < 2; step++)
+                {
+                    connection.Clear();
+                    server.Dispatcher.Process(connection, new ReadOnlySequence<byte>(connection.StepFor(eventId)));
+                }
+            }
+        }
+
+        RunEvents(2_000);
+        Assert.True(connection.LastWasReturn, "the event ended with ret");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        RunEvents(1_000);
+        double perEvent = (GC.GetAllocatedBytesForCurrentThread() - before) / 1_000.0;
+        Assert.True(connection.LastWasReturn, "the event ended with ret");
+        Assert.Equal(0, server.Events.Count);
+        Assert.True(perEvent <= 3 * 24, $"{perEvent} B per event (expected the 24 B handle and two 24 B modules)");
+    }
+
+    private static byte[] Message(long msgId, string method, object? param)
+        => TestSupport.Mp.Encode(new object?[] { 0L, msgId, method, new object?[] { param } });
+
+    /// <summary>A connection answered on the calling thread: what the dispatcher and the event write is kept, and a
+    /// step for the event's pending call is made from it (with a fixed buffer, so the test allocates nothing itself).</summary>
+    private sealed class InlineConnection : PluginConnection
+    {
+        private readonly PooledBufferWriter _output = new();
+        private readonly byte[] _step = new byte[64];
+        private readonly FixedWriter _stepWriter;
+
+        public InlineConnection()
+            : base(1, new RpcFramer(1 << 20, 64)) => _stepWriter = new FixedWriter(_step);
+
+        internal override Socket Socket => throw new NotSupportedException();
+
+        public override IBufferWriter<byte> Output => _output;
+
+        public bool LastWasReturn => _output.WrittenSpan.IndexOf("ret"u8) >= 0;
+
+        public void Clear() => _output.Clear();
+
+        /// <summary>The EventId of the answer written (its result map: {"EventId": n, "Data": ...}).</summary>
+        public int EventId()
+        {
+            var reader = new MessagePackReader(_output.WrittenMemory);
+            reader.ReadArrayHeader();
+            reader.ReadInt32();
+            reader.ReadInt64();
+            reader.Skip();
+            reader.ReadMapHeader();
+            reader.Skip(); // "EventId", the first key (kong-protocol.md §4.9)
+            return reader.ReadInt32();
+        }
+
+        /// <summary><c>[0, 2, "plugin.Step", [{"EventId": id}]]</c>: a step without Data (nil).</summary>
+        public byte[] StepFor(int eventId)
+        {
+            _stepWriter.Reset();
+            var writer = new MessagePackWriter(_stepWriter);
+            writer.WriteArrayHeader(4);
+            writer.Write(0);
+            writer.Write(2);
+            writer.WriteString("plugin.Step"u8);
+            writer.WriteArrayHeader(1);
+            writer.WriteMapHeader(1);
+            writer.WriteString("EventId"u8);
+            writer.Write(eventId);
+            writer.Flush();
+            return _step;
+        }
+
+        public override Task RunAsync(CancellationToken stopToken) => throw new NotSupportedException();
+
+        internal override void ExpectEventReply()
+        {
+        }
+
+        internal override void CompleteReply()
+        {
+        }
+
+        internal override void Abort()
+        {
+        }
+    }
+
+    /// <summary>Writes into a fixed array (the trailing bytes left over are never read: the framer is not used).</summary>
+    private sealed class FixedWriter(byte[] target) : IBufferWriter<byte>
+    {
+        private int _written;
+
+        public void Reset() => _written = 0;
+
+        public void Advance(int count) => _written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => target.AsMemory(_written);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => target.AsSpan(_written);
     }
 }

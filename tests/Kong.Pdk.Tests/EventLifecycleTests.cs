@@ -56,6 +56,42 @@ public abstract class EventLifecycleTests
     }
 
     [Fact]
+    public async Task KongKeptAfterItsEvent_ItsCallsThrowEnded_AndNeverReachTheNextEventThatReusesTheCore()
+    {
+        var handles = new List<IKong>();
+        var nextCalled = new TaskCompletionSource();
+        var plugin = new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) =>
+        {
+            lock (handles) handles.Add(kong);
+            if (handles.Count == 1) return; // the first event keeps its IKong and returns
+            await kong.Request.GetHeaderAsync("host", ct);
+        });
+        var (server, kong) = await StartAsync(plugin);
+        await using (server)
+        await using (kong)
+        {
+            RpcAnswer first = await server.HandleEventAsync(kong, 7, "access");
+            Assert.Equal("ret", first.Data);
+            await ProtocolConformanceTests.Eventually(() => server.Server.Events.Pooled == 1, "the first event's core went back to the pool");
+
+            RpcAnswer second = await server.HandleEventAsync(kong, 7, "access");
+            Assert.Equal("kong.request.get_header", second.CallMethod);
+            IKong kept = handles[0], current = handles[1];
+            Assert.Same(((Server.KongEvent)kept).Core ?? ((Server.KongEvent)current).Core, ((Server.KongEvent)current).Core);
+            Assert.Null(((Server.KongEvent)kept).Core);
+
+            // The kept handle, and a module taken from it now, fail at once; the second event's call stays pending.
+            var ended = await Assert.ThrowsAsync<KongEventEndedException>(async () => await kept.Request.GetHeaderAsync("x-stale"));
+            Assert.Equal(KongEventEndReason.Exited, ended.Reason);
+            await Assert.ThrowsAsync<KongEventEndedException>(async () => await kept.Response.SetHeaderAsync("x-stale", "1"));
+            Assert.Equal(KongPhase.Access, kept.Phase);
+
+            Assert.Equal("ret", (await server.StepAsync(kong, second.EventId, "example.com")).Data);
+            Assert.Equal(0, server.Server.Events.Count);
+        }
+    }
+
+    [Fact]
     public async Task Item29_ExitBytes_MatchTheWalkThrough()
     {
         var plugin = new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) => await kong.Response.ExitAsync(403, "denied", cancellationToken: ct));

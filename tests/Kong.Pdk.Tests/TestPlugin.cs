@@ -13,6 +13,8 @@ internal sealed class TestPlugin : KongPluginDescriptor
         FailurePolicy = policy;
     }
 
+    private List<KongPhase>? _phases;
+
     public override string Name { get; }
 
     public override string Version => "1.0.0";
@@ -21,7 +23,8 @@ internal sealed class TestPlugin : KongPluginDescriptor
 
     public override KongFailurePolicy FailurePolicy { get; }
 
-    public override IReadOnlyList<KongPhase> Phases => _handlers.Keys.Order().ToList();
+    // Made once per change of handlers: the server reads it on every HandleEvent (AllocationTests counts the bytes).
+    public override IReadOnlyList<KongPhase> Phases => _phases ??= _handlers.Keys.Order().ToList();
 
     public override string SchemaJson => "{\"name\":\"" + Name + "\",\"fields\":[{\"config\":{\"type\":\"record\",\"fields\":[]}}]}";
 
@@ -31,6 +34,7 @@ internal sealed class TestPlugin : KongPluginDescriptor
     public TestPlugin On(KongPhase phase, Func<IKong, CancellationToken, ValueTask> handler)
     {
         _handlers[phase] = handler;
+        _phases = null;
         return this;
     }
 

@@ -3,7 +3,7 @@ namespace Kong.Pdk.Server;
 /// <summary>
 /// Makes room for new events by abandoning old ones that wait for a step, so that one peer that starts events and
 /// never steps them cannot exhaust the event limit for everyone (a refused HandleEvent is fail-open in Kong). Events
-/// are attributed to the connection their last call went out on (<see cref="KongEvent.WaitingOn"/>). Past the
+/// are attributed to the connection their last call went out on (<see cref="EventCore.WaitingOn"/>). Past the
 /// per-connection limit, that connection's oldest waiting events go first; past the total limit, the events that
 /// have waited longest for a step on any connection go first (Kong's own wait milliseconds for a step, so a peer that
 /// spreads its never-stepped events over many connections loses those, not Kong's live requests). Runs only on the
@@ -16,19 +16,19 @@ internal static class EventEviction
     /// <returns>How many were abandoned.</returns>
     public static int AbandonOldestWaiting(EventRegistry events, PluginConnection? connection, int count)
     {
-        var waiting = new List<(long Since, KongEvent Event)>();
-        foreach (KongEvent ev in events.Snapshot())
+        var waiting = new List<(long Since, int Generation, EventCore Event)>();
+        foreach (EventCore ev in events.Snapshot())
         {
             PluginConnection? on = ev.WaitingOn;
-            if (on is not null && (connection is null || ReferenceEquals(on, connection))) waiting.Add((ev.StateSinceTicks, ev));
+            if (on is not null && (connection is null || ReferenceEquals(on, connection))) waiting.Add((ev.StateSinceTicks, ev.Generation, ev));
         }
 
         waiting.Sort(static (a, b) => a.Since.CompareTo(b.Since));
         int abandoned = 0;
-        foreach ((long _, KongEvent ev) in waiting)
+        foreach ((long _, int generation, EventCore ev) in waiting)
         {
             if (abandoned == count) break;
-            if (ev.Abandon(KongEventEndReason.Abandoned, logIt: false, evicted: true)) abandoned++;
+            if (ev.Abandon(KongEventEndReason.Abandoned, logIt: false, evicted: true, generation)) abandoned++; // not a later event of a reused core
         }
 
         return abandoned;

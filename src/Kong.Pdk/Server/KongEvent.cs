@@ -1,422 +1,124 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Threading.Tasks.Sources;
-using Kong.Pdk.Hosting;
+using System.Text;
 using Kong.Pdk.Pdk;
-using Kong.Pdk.Protocol;
 using MessagePack;
 
 namespace Kong.Pdk.Server;
 
 /// <summary>
-/// One event: one phase of one request for one instance. It is the <see cref="IKong"/> the handler receives and
-/// the channel its PDK calls go through. Events live in the process-wide <see cref="EventRegistry"/>, because
-/// Kong may deliver the next step on any connection (kong-protocol.md §3.2).
+/// The <see cref="IKong"/> a handler receives: a handle of one event, allocated per event (one reference, 24 bytes),
+/// over the pooled <see cref="EventCore"/> that does the work. When the event ends the handle lets go of the core
+/// (<see cref="End"/>), so a handler that keeps <see cref="IKong"/>, or one of its modules, after its event gets
+/// <see cref="KongEventEndedException"/> instead of reaching the next event that reuses the core.
 /// </summary>
-/// <remarks>
-/// State machine, guarded by <see cref="_sync"/>:
-/// <list type="bullet">
-/// <item><c>Running</c>: the handler computes; it owns the pending request (<see cref="_target"/>, <see cref="_targetMsgId"/>)
-/// and must answer it with a call, "ret", or a terminal call. The deadline sweep may answer in its place.</item>
-/// <item><c>Waiting</c>: a call was sent; the next <c>plugin.Step*</c> (on any connection) resumes the handler.
-/// The idle sweep may abandon the event.</item>
-/// <item><c>Finished</c>: removed from the registry; later calls throw <see cref="KongEventEndedException"/>.</item>
-/// </list>
-/// Whoever moves the event out of <c>Running</c> writes the answer to the pending request, so every request
-/// Kong sends gets exactly one answer.
-/// </remarks>
-internal sealed partial class KongEvent : IKong, IValueTaskSource<PdkResult>
+internal sealed class KongEvent : IKong
 {
-    private const int Running = 0, Waiting = 1, Finished = 2;
+    // The core while the event runs; an Ended marker (the reason and the phase) once it ended.
+    private object _state;
 
-    private readonly PluginServer _server;
-    private readonly object _sync = new();
-    private readonly CancellationTokenSource _cts = new();
-    private ManualResetValueTaskSourceCore<PdkResult> _pending; // continuations run inline: no thread hop per step
-    private int _state;
-    private int _callInProgress;
-    private bool _handlerDone;
-    private long _stateSinceTicks;
-    private PluginConnection? _target;
-    private PluginConnection? _waitingOn;
-    private long _targetMsgId;
-    private byte[] _rx = [];
-    private int _rxLength;
-    private byte[] _currentMethod = [];
-    private byte _endReason; // a KongEventEndReason; a byte, beside _handlerDone, keeps the event as small as before _observed was added
+    public KongEvent(EventCore core) => _state = core;
 
-    public KongEvent(PluginServer server, int id, PluginInstance instance, KongPhase phase)
+    /// <summary>The core, or null once the event ended.</summary>
+    internal EventCore? Core => _state as EventCore;
+
+    public KongPhase Phase => _state is EventCore core ? core.Phase : ((Ended)_state).Phase;
+
+    public KongRequest Request => Module(ModuleSlot.Request, static ev => new KongRequest(ev));
+
+    public KongResponse Response => Module(ModuleSlot.Response, static ev => new KongResponse(ev));
+
+    public KongLog Log => Module(ModuleSlot.Log, static ev => new KongLog(ev));
+
+    public KongClient Client => Module(ModuleSlot.Client, static ev => new KongClient(ev));
+
+    public KongCtx Ctx => Module(ModuleSlot.Ctx, static ev => new KongCtx(ev));
+
+    public KongIp Ip => Module(ModuleSlot.Ip, static ev => new KongIp(ev));
+
+    public KongNginx Nginx => Module(ModuleSlot.Nginx, static ev => new KongNginx(ev));
+
+    public KongNode Node => Module(ModuleSlot.Node, static ev => new KongNode(ev));
+
+    public KongPluginModule Plugin => Module(ModuleSlot.Plugin, static ev => new KongPluginModule(ev));
+
+    public KongCluster Cluster => Module(ModuleSlot.Cluster, static ev => new KongCluster(ev));
+
+    public KongRouter Router => Module(ModuleSlot.Router, static ev => new KongRouter(ev));
+
+    public KongService Service => Module(ModuleSlot.Service, static ev => new KongService(ev));
+
+    public KongVault Vault => Module(ModuleSlot.Vault, static ev => new KongVault(ev));
+
+    public KongTelemetry Telemetry => Module(ModuleSlot.Telemetry, static ev => new KongTelemetry(ev));
+
+    public ValueTask<KongValue> CallAsync(string method, params KongValue[] args) => CallAsync(method, args, default);
+
+    public ValueTask<KongValue> CallAsync(string method, KongValue[] args, CancellationToken cancellationToken)
     {
-        _server = server;
-        Id = id;
-        Instance = instance;
-        Phase = phase;
+        ArgumentException.ThrowIfNullOrEmpty(method);
+        ArgumentNullException.ThrowIfNull(args);
+        int count = PdkWrite.CountArgs(args, method, nameof(args));
+        // The escape hatch is not on the hot path: the name is encoded per call. Kong checks phases itself.
+        MessagePackWriter writer = BeginCall(Encoding.UTF8.GetBytes(method), count, PdkPhases.All, cancellationToken);
+        for (int i = 0; i < count; i++) args[i].WriteTo(ref writer);
+        return PdkDecode.ValueAsync(SendCallAsync(ref writer));
     }
 
-    public int Id { get; }
-
-    public PluginInstance Instance { get; }
-
-    public KongPhase Phase { get; }
-
-    internal bool IsFinished => Volatile.Read(ref _state) == Finished;
-
-    /// <summary>While the event waits for a step: the connection its last call went out on; otherwise null.</summary>
-    internal PluginConnection? WaitingOn => Volatile.Read(ref _waitingOn);
-
-    /// <summary>When the event entered its current state (<see cref="Environment.TickCount64"/>).</summary>
-    internal long StateSinceTicks => Volatile.Read(ref _stateSinceTicks);
-
-    /// <summary>Starts the handler; called by the connection that received <c>plugin.HandleEvent</c>. The handler
-    /// runs inline until its first PDK call, which answers <paramref name="msgId"/> on <paramref name="connection"/>.</summary>
-    public void Start(PluginConnection connection, long msgId)
-    {
-        _target = connection;
-        _targetMsgId = msgId;
-        _stateSinceTicks = Environment.TickCount64;
-        StartTelemetry();
-        Instance.EventStarted();
-        _ = RunHandlerAsync();
-    }
-
-    private async Task RunHandlerAsync()
-    {
-        try
-        {
-            await (_observed is { Traced: true } observed
-                ? RunTracedAsync(observed)
-                : Instance.Handler.InvokeAsync(Phase, this, _cts.Token)).ConfigureAwait(false);
-            EndWithReturn();
-        }
-        catch (KongEventEndedException) when (IsFinished)
-        {
-            // Exit/Error, an abandoned event or an expired deadline: the event already ended on our side.
-        }
-        catch (Exception ex)
-        {
-            try
-            {
-                await FailAsync(ex).ConfigureAwait(false);
-            }
-            catch (Exception failure)
-            {
-                // Nothing may escape this fire-and-forget task; answer the pending request if no one has.
-                _server.Log.Error($"event {Id}: applying the failure policy failed: {failure}");
-                EndAfterFailure(KongEventEndReason.Exited);
-            }
-        }
-        finally
-        {
-            lock (_sync)
-            {
-                _handlerDone = true;
-                if (_state == Finished) ReturnBuffers();
-            }
-
-            Instance.EventEnded();
-        }
-    }
-
-    /// <summary>The handler returned: answer the pending request with "ret".</summary>
-    private void EndWithReturn()
-    {
-        PluginConnection? target;
-        long msgId;
-        lock (_sync)
-        {
-            if (_state != Running)
-            {
-                // Waiting here means the handler returned without awaiting its last call; Resume ends it.
-                _handlerDone = true;
-                return;
-            }
-
-            target = Finish(KongEventEndReason.Exited, EventOutcome.Ok);
-            msgId = _targetMsgId;
-            RpcWriter.WriteEventReturn(target.Output, msgId, Id);
-        }
-
-        target.CompleteReply();
-        EndTelemetry();
-    }
-
-    /// <summary>An unhandled exception in the handler: log it, then apply the failure policy (kong-protocol.md §4.10).</summary>
-    private async Task FailAsync(Exception ex)
-    {
-        ServerLog log = _server.Log;
-        log.Error($"event {Id}: unhandled exception in the {Phase.ToWireName()} handler of {Instance.Descriptor.Name}: {ex}");
-        if (Volatile.Read(ref _state) != Running) return;
-        if (_observed is { } observed) observed.ErrorType = ex.GetType().FullName;
-
-        string summary = _server.Options.HideExceptionDetails
-            ? $"{Instance.Descriptor.Name}: unhandled {ex.GetType().Name} in the {Phase.ToWireName()} handler (event {Id}); details in the plugin server's log"
-            : $"{Instance.Descriptor.Name}: unhandled {ex.GetType().Name} in the {Phase.ToWireName()} handler (event {Id}): {ex.Message}";
-        try
-        {
-            await Log.ErrAsync(summary).ConfigureAwait(false);
-        }
-        catch (Exception logFailure)
-        {
-            // Best effort: the event may have ended meanwhile, or Kong answered the log call with garbage.
-            log.Debug($"event {Id}: kong.log.err after the failure did not complete: {logFailure.GetType().Name}");
-        }
-
-        EndAfterFailure(KongEventEndReason.Exited);
-    }
-
-    /// <summary>Ends a failed event as its policy says: kong.response.error(500) in request phases when failing
-    /// closed, "ret" otherwise. Does nothing unless the event is running.</summary>
-    private void EndAfterFailure(KongEventEndReason reason)
-    {
-        PluginConnection? target = WriteFailureAnswer(reason);
-        if (target is null) return;
-        target.CompleteReply();
-        EndTelemetry();
-    }
-
-    /// <summary>Finishes a running event and writes its failure answer to the pending request's connection, without
-    /// sending it yet (the caller calls <see cref="PluginConnection.CompleteReply"/>).</summary>
-    /// <returns>The connection written to, or null when the event was not running.</returns>
-    private PluginConnection? WriteFailureAnswer(KongEventEndReason reason)
-    {
-        bool failClosed = Phase.IsRequestPhase() && Instance.Descriptor.FailurePolicy == KongFailurePolicy.FailClosed;
-        PluginConnection target;
-        lock (_sync)
-        {
-            if (_state != Running) return null;
-            target = Finish(reason, reason == KongEventEndReason.DeadlineExceeded ? EventOutcome.Deadline : EventOutcome.PluginError);
-            if (_observed is { } observed) observed.FailedClosed = failClosed;
-            if (failClosed)
-            {
-                RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, PdkCalls.ResponseError500);
-            }
-            else
-            {
-                RpcWriter.WriteEventReturn(target.Output, _targetMsgId, Id);
-            }
-        }
-
-        return target;
-    }
-
-    /// <summary>Leaves Waiting: the connection no longer counts this event. Caller holds the lock.</summary>
-    private void StopWaiting()
-    {
-        _waitingOn?.EventStoppedWaiting();
-        _waitingOn = null;
-    }
-
-    /// <summary>Moves to Finished and unregisters; returns the pending request's connection. Caller holds the lock.</summary>
-    private PluginConnection Finish(KongEventEndReason reason, EventOutcome outcome)
-    {
-        _state = Finished;
-        _endReason = (byte)reason;
-        if (_observed is { } observed) observed.Outcome = outcome;
-        _server.Events.Remove(this);
-        if (_handlerDone) ReturnBuffers(); // otherwise the handler's end returns them
-        return _target!;
-    }
-
-    /// <summary>Cancels the handler's token; called outside the lock, since cancellation runs user callbacks.</summary>
-    private void CancelHandler()
-    {
-        try
-        {
-            _cts.Cancel();
-        }
-        catch (AggregateException ex)
-        {
-            _server.Log.Warn($"event {Id}: a cancellation callback threw: {ex.InnerException?.Message}");
-        }
-    }
-
-    /// <summary>Cancels the handler's token on a thread-pool thread: the sweep (deadlines, abandonment) and a
-    /// connection making room for events must not wait for the handler's cancellation callbacks, which are user code.</summary>
-    private void CancelHandlerLater()
-        => ThreadPool.UnsafeQueueUserWorkItem(static ev => ev.CancelHandler(), this, preferLocal: false);
-
-    /// <summary>Called by a connection for <c>plugin.Step*</c>: the pending call's result arrived.</summary>
-    /// <returns>false when the event is not waiting for a step (the connection answers with an error).</returns>
-    public bool Resume(PluginConnection connection, long msgId, PdkResultKind kind, in ReadOnlySequence<byte> data)
-    {
-        bool endNow, overBudget;
-        lock (_sync)
-        {
-            if (_state != Waiting) return false;
-            StopWaiting();
-            _target = connection;
-            _targetMsgId = msgId;
-            _state = Running;
-            _stateSinceTicks = Environment.TickCount64;
-            int length = (int)data.Length;
-            overBudget = !EnsureReceiveCapacity(length);
-            if (!overBudget)
-            {
-                data.CopyTo(_rx);
-                _rxLength = length;
-            }
-
-            endNow = _handlerDone;
-        }
-
-        if (_observed is { } observed) EndCallTelemetry(observed, kind);
-        if (overBudget)
-        {
-            MemoryBudget memory = _server.Memory;
-            _server.Log.Warn($"event {Id}: the result of {Instance.Descriptor.Name}'s PDK call ({data.Length} bytes) does not fit the memory budget ({memory.Used} of {memory.Limit} bytes in use): the call fails");
-        }
-
-        if (endNow)
-        {
-            // The handler returned without awaiting its last call: nothing will consume this result.
-            EndWithReturn();
-            return true;
-        }
-
-        _pending.SetResult(overBudget
-            ? new PdkResult(_currentMethod, PdkResultKind.Error, OverBudgetError)
-            : new PdkResult(_currentMethod, kind, _rx.AsMemory(0, _rxLength)));
-        return true;
-    }
-
-    /// <summary>Starts encoding a PDK call: <c>{"Method": name, "Args": [</c> with <paramref name="argCount"/> slots.
-    /// Checks the phase first, so a call Kong would reject never leaves the process.</summary>
+    /// <summary>Starts encoding a PDK call (see <see cref="EventCore.BeginCall"/>).</summary>
     internal MessagePackWriter BeginCall(byte[] method, int argCount, PdkPhases allowed, CancellationToken cancellationToken)
     {
-        if (((int)allowed & (1 << (int)Phase)) == 0) ThrowWrongPhase(method, allowed);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (Volatile.Read(ref _state) == Finished) throw new KongEventEndedException((KongEventEndReason)_endReason);
-        if (Interlocked.Exchange(ref _callInProgress, 1) != 0) ThrowConcurrentCall(method);
-
-        _currentMethod = method;
-        var writer = new MessagePackWriter(ResetCallBuffer());
-        writer.WriteMapHeader(2);
-        writer.WriteString("Method"u8);
-        writer.WriteString(method);
-        writer.WriteString("Args"u8);
-        writer.WriteArrayHeader(argCount);
-        return writer;
+        if (_state is not EventCore core) throw EndedException();
+        return core.BeginCall(this, method, argCount, allowed, cancellationToken);
     }
 
     /// <summary>Sends the call begun with <see cref="BeginCall"/> and waits for Kong's step.</summary>
     internal ValueTask<PdkResult> SendCallAsync(ref MessagePackWriter writer)
-    {
-        writer.Flush();
-        PluginConnection target;
-        short token;
-        lock (_sync)
-        {
-            Volatile.Write(ref _callInProgress, 0);
-            if (_state == Finished) return ValueTask.FromException<PdkResult>(new KongEventEndedException((KongEventEndReason)_endReason));
-            if (_state == Waiting) return ValueTask.FromException<PdkResult>(new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one."));
-            if (_observed is { } observed) StartCallTelemetry(observed);
-            _pending.Reset();
-            token = _pending.Version;
-            _state = Waiting;
-            _stateSinceTicks = Environment.TickCount64;
-            target = _target!;
-            _waitingOn = target;
-            target.EventWaiting();
-            RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, EncodedCall);
-            _call!.Clear(); // copied: a call buffer grown past the pool's size is let go now, not at the next call
-        }
+        => _state is EventCore core ? core.SendCallAsync(ref writer) : ValueTask.FromException<PdkResult>(EndedException());
 
-        target.CompleteReply();
-        return new ValueTask<PdkResult>(this, token);
-    }
-
-    /// <summary>Sends a terminal call (<c>kong.response.exit</c>/<c>error</c>): Kong never answers it, so the event
-    /// ends now and the returned task throws <see cref="KongEventEndedException"/> to unwind the handler.</summary>
+    /// <summary>Sends a terminal call (see <see cref="EventCore.SendTerminalAsync"/>).</summary>
     internal ValueTask SendTerminalAsync(ref MessagePackWriter writer)
+        => _state is EventCore core ? core.SendTerminalAsync(ref writer) : ValueTask.FromException(EndedException());
+
+    /// <summary>The event ended: the handle lets go of the core, which may serve another event from now on.</summary>
+    internal void End(KongEventEndReason reason, KongPhase phase) => Volatile.Write(ref _state, Ended.For(reason, phase));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal KongEventEndedException EndedException()
+        => new(_state is Ended ended ? ended.Reason : KongEventEndReason.Exited);
+
+    private T Module<T>(ModuleSlot slot, Func<KongEvent, T> create)
+        where T : class
+        => _state is EventCore core ? core.Module(this, slot, create) : create(this);
+
+    /// <summary>Why and in which phase an event ended; one shared instance per pair, so ending allocates nothing.</summary>
+    private sealed class Ended
     {
-        writer.Flush();
-        PluginConnection target;
-        lock (_sync)
+        private static readonly int PhaseCount = Enum.GetValues<KongPhase>().Length;
+        private static readonly Ended[] All = Create();
+
+        private Ended(KongEventEndReason reason, KongPhase phase)
         {
-            Volatile.Write(ref _callInProgress, 0);
-            if (_state == Finished) return ValueTask.FromException(new KongEventEndedException((KongEventEndReason)_endReason));
-            if (_state == Waiting) return ValueTask.FromException(new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one."));
-            target = Finish(KongEventEndReason.Exited, EventOutcome.Exit);
-            RpcWriter.WriteEventCall(target.Output, _targetMsgId, Id, EncodedCall);
-            _call?.Clear();
+            Reason = reason;
+            Phase = phase;
         }
 
-        target.CompleteReply();
-        EndTelemetry();
-        return ValueTask.FromException(new KongEventEndedException(KongEventEndReason.Exited));
-    }
+        public KongEventEndReason Reason { get; }
 
-    /// <summary>Called by the sweep: ends the event when it waited for a step, or computed, for too long.</summary>
-    internal void CheckTimeouts(long nowTicks, long idleTimeoutMs, long deadlineMs)
-    {
-        int state = Volatile.Read(ref _state);
-        long since = Volatile.Read(ref _stateSinceTicks);
-        if (state == Waiting && nowTicks - since > idleTimeoutMs)
+        public KongPhase Phase { get; }
+
+        public static Ended For(KongEventEndReason reason, KongPhase phase) => All[((int)reason * PhaseCount) + (int)phase];
+
+        private static Ended[] Create()
         {
-            Abandon(KongEventEndReason.Abandoned);
-        }
-        else if (state == Running && nowTicks - since > deadlineMs)
-        {
-            _server.Log.Error($"event {Id}: the {Phase.ToWireName()} handler of {Instance.Descriptor.Name} passed its deadline of {deadlineMs} ms");
-            PluginConnection? target = WriteFailureAnswer(KongEventEndReason.DeadlineExceeded);
-            if (target is not null)
+            KongEventEndReason[] reasons = Enum.GetValues<KongEventEndReason>();
+            KongPhase[] phases = Enum.GetValues<KongPhase>();
+            var all = new Ended[reasons.Length * PhaseCount];
+            foreach (KongEventEndReason reason in reasons)
             {
-                // Before the answer goes out: until Kong has it, it sends nothing more on this connection, so a
-                // connection thread found in handler code is still inside this request (no later one).
-                target.HandlerPassedDeadline();
-                target.CompleteReply();
-                EndTelemetry();
+                foreach (KongPhase phase in phases) all[((int)reason * PhaseCount) + (int)phase] = new Ended(reason, phase);
             }
 
-            CancelHandlerLater();
+            return all;
         }
     }
-
-    /// <summary>Ends a waiting event without writing anything: Kong will not send its step.</summary>
-    /// <returns>false when the event was not waiting for a step (nothing done).</returns>
-    internal bool Abandon(KongEventEndReason reason, bool logIt = true, bool evicted = false)
-    {
-        lock (_sync)
-        {
-            if (_state != Waiting) return false;
-            StopWaiting();
-            Finish(reason, reason == KongEventEndReason.ShuttingDown ? EventOutcome.Shutdown : evicted ? EventOutcome.Evicted : EventOutcome.Idle);
-        }
-
-        EndTelemetry();
-        CancelHandlerLater();
-        if (logIt) _server.Log.Warn($"event {Id} ({Instance.Descriptor.Name}, {Phase.ToWireName()}) abandoned: {reason}");
-
-        // The handler resumes with an exception; run it off the caller's thread.
-        ThreadPool.UnsafeQueueUserWorkItem(static state =>
-        {
-            var (ev, r) = state;
-            ev._pending.SetException(new KongEventEndedException(r));
-        }, (this, reason), preferLocal: false);
-        return true;
-    }
-
-    /// <summary>On shutdown after the drain deadline: cancel whatever still runs.</summary>
-    internal void CancelForShutdown()
-    {
-        CancelHandler();
-        Abandon(KongEventEndReason.ShuttingDown);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowWrongPhase(byte[] method, PdkPhases allowed)
-        => throw new KongPdkException(System.Text.Encoding.UTF8.GetString(method),
-            $"cannot be called in the {Phase.ToWireName()} phase (Kong allows it only in: {PdkPhaseText.Describe(allowed)})");
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowConcurrentCall(byte[] method)
-        => throw new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one (while calling "
-            + System.Text.Encoding.UTF8.GetString(method) + ").");
-
-    PdkResult IValueTaskSource<PdkResult>.GetResult(short token) => _pending.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<PdkResult>.GetStatus(short token) => _pending.GetStatus(token);
-
-    void IValueTaskSource<PdkResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-        => _pending.OnCompleted(continuation, state, token, flags);
 }

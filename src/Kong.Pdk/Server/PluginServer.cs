@@ -435,7 +435,7 @@ internal sealed class PluginServer
         if (Events.Count > 0)
         {
             Log.Warn($"shutting down: cancelling {Events.Count} events still running");
-            foreach (KongEvent ev in Events.Snapshot()) ev.CancelForShutdown();
+            foreach (EventCore ev in Events.Snapshot()) ev.CancelForShutdown();
         }
     }
 
@@ -523,7 +523,7 @@ internal sealed class PluginServer
     {
         long idleMs = (long)Options.EventIdleTimeout.TotalMilliseconds;
         long deadlineMs = (long)Options.HandlerDeadline.TotalMilliseconds;
-        foreach (KongEvent ev in Events.Snapshot())
+        foreach (EventCore ev in Events.Snapshot())
         {
             try
             {

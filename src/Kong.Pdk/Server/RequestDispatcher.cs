@@ -95,7 +95,7 @@ internal sealed class RequestDispatcher
         long instanceId = -1;
         KongPhase phase = default;
         bool hasPhase = false;
-        string? phaseText = null;
+        int phaseLength = -1; // the name's bytes stay in nameScratch: a string only for the error answer
         Span<byte> scratch = stackalloc byte[32];
         Span<byte> nameScratch = stackalloc byte[32];
         for (int i = 0; i < keys; i++)
@@ -114,13 +114,8 @@ internal sealed class RequestDispatcher
             }
             else if (key.SequenceEqual("EventName"u8))
             {
-                int nameLength = MsgPackRead.ReadKey(ref reader, nameScratch);
-                ReadOnlySpan<byte> name = nameLength >= 0 ? nameScratch[..nameLength] : default;
-                if (nameLength >= 0)
-                {
-                    hasPhase = KongPhaseNames.TryParse(name, out phase);
-                    phaseText = Encoding.UTF8.GetString(name);
-                }
+                phaseLength = MsgPackRead.ReadKey(ref reader, nameScratch);
+                if (phaseLength >= 0) hasPhase = KongPhaseNames.TryParse(nameScratch[..phaseLength], out phase);
             }
             else
             {
@@ -141,7 +136,8 @@ internal sealed class RequestDispatcher
 
         if (!hasPhase || !Contains(instance.Descriptor.Phases, phase))
         {
-            return Error(connection, msgId, $"plugin {instance.Descriptor.Name} has no handler for the event '{phaseText ?? "(missing)"}'");
+            string phaseText = phaseLength >= 0 ? Encoding.UTF8.GetString(nameScratch[..phaseLength]) : "(missing)";
+            return Error(connection, msgId, $"plugin {instance.Descriptor.Name} has no handler for the event '{phaseText}'");
         }
 
         if (!MakeRoomForEvent(connection))
@@ -151,12 +147,9 @@ internal sealed class RequestDispatcher
             return Error(connection, msgId, WireErrors.TooManyEvents);
         }
 
-        var ev = new KongEvent(_server, _server.Events.NextId(), instance, phase);
-        if (!_server.Events.TryAdd(ev))
-        {
-            return Error(connection, msgId, "event id collision, retry");
-        }
-
+        EventCore ev = _server.Events.Rent(_server);
+        ev.Reset(instance, phase);
+        _server.Events.Add(ev);
         connection.ExpectEventReply();
         ev.Start(connection, msgId);
         return RequestOutcome.AnsweredByEvent;
@@ -228,14 +221,14 @@ internal sealed class RequestDispatcher
             return Error(connection, msgId, WireErrors.BadParams(method, "EventId is missing"));
         }
 
-        if (eventId > int.MaxValue || !_server.Events.TryGet((int)eventId, out KongEvent ev))
+        if (eventId > int.MaxValue || !_server.Events.TryGet((int)eventId, out EventCore ev))
         {
             return Error(connection, msgId, WireErrors.NoRunningEvent(eventId));
         }
 
         if (!hasData && kind == PdkResultKind.Value) kind = PdkResultKind.Nil;
         connection.ExpectEventReply();
-        if (!ev.Resume(connection, msgId, kind, data))
+        if (!ev.Resume((int)eventId, connection, msgId, kind, data))
         {
             return Error(connection, msgId, WireErrors.NoRunningEvent(eventId) + " waiting for a step");
         }

@@ -8,7 +8,7 @@ namespace Kong.Pdk.Server;
 /// <see cref="Observation"/> created at the start only when a listener is attached: while nobody listens, an event
 /// takes no timestamp, allocates nothing here, and its handler runs exactly as before.
 /// </summary>
-internal sealed partial class KongEvent
+internal sealed partial class EventCore
 {
     private Observation? _observed;
 
@@ -51,7 +51,7 @@ internal sealed partial class KongEvent
         bool readTraceParent = _server.Options.ContinueRequestTrace;
         ActivityContext parent = readTraceParent ? await ReadTraceParentAsync().ConfigureAwait(false) : default;
         StartActivity(observed, parent, startedEarlier: readTraceParent);
-        await Instance.Handler.InvokeAsync(Phase, this, _cts.Token).ConfigureAwait(false);
+        await Instance.Handler.InvokeAsync(Phase, _handle, _cts.Token).ConfigureAwait(false);
     }
 
     /// <summary>Reads the client's W3C <c>traceparent</c> request header (one PDK round trip) in the phases where Kong
@@ -62,7 +62,7 @@ internal sealed partial class KongEvent
         string? traceParent;
         try
         {
-            traceParent = await Request.GetHeaderAsync("traceparent", _cts.Token).ConfigureAwait(false);
+            traceParent = await _handle.Request.GetHeaderAsync("traceparent", _cts.Token).ConfigureAwait(false);
         }
         catch (KongPdkException)
         {

@@ -9,7 +9,7 @@ namespace Kong.Pdk.Server;
 /// copied into. Their arrays come from <see cref="BufferPool"/> and are returned when the handler has ended and the
 /// event is finished: no allocation per call. The step data buffer is charged to the <see cref="MemoryBudget"/>.
 /// </summary>
-internal sealed partial class KongEvent
+internal sealed partial class EventCore
 {
     /// <summary>The error a PDK call fails with when its result does not fit the memory budget (a MessagePack string).</summary>
     private static readonly ReadOnlyMemory<byte> OverBudgetError = EncodeString("the result does not fit the plugin server's memory budget");
