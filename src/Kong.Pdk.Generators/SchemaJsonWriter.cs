@@ -58,6 +58,14 @@ internal static class SchemaJsonWriter
         json.Append(']');
     }
 
+    /// <summary>The JSON object of one field's definition (without its name).</summary>
+    public static string FieldJson(ConfigFieldSpec field)
+    {
+        var json = new StringBuilder();
+        WriteType(json, field.Type, field);
+        return json.ToString();
+    }
+
     /// <summary>Writes one type table. <paramref name="field"/> is the field for a field, null for array elements and
     /// map keys and values, which take their validators from <paramref name="rules"/> (<c>Target = KongTarget.Elements</c>,
     /// <c>Keys</c>, <c>Values</c>) when there are any.</summary>

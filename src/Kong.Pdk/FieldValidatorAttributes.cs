@@ -241,3 +241,22 @@ public sealed class KongMutuallyExclusiveSubsetAttribute : Attribute
     /// <summary>The values of the subset.</summary>
     public object[] Values { get; }
 }
+
+/// <summary>
+/// Raw schema JSON merged into the field's definition: the escape hatch for a key of Kong's metaschema that no attribute
+/// writes. The generator checks it at compile time: a JSON object (KONG0112) whose keys are field attributes or
+/// validators of the metaschema that apply to the field's type, with values of the right shape, and which the field's
+/// default satisfies (KONG0113), and none of the keys the generator writes for the field itself (<c>type</c>,
+/// <c>required</c>, <c>default</c>, <c>fields</c>, <c>elements</c>, <c>keys</c>, <c>values</c>, or a key an attribute
+/// already wrote; KONG0114).
+/// </summary>
+/// <example><code>[KongSchemaJson("""{"uuid": true, "auto": true}""")] public string? RequestId { get; set; }</code></example>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class KongSchemaJsonAttribute : Attribute
+{
+    /// <summary>Merges the JSON object <paramref name="json"/> into the field's definition.</summary>
+    public KongSchemaJsonAttribute(string json) => Json = json;
+
+    /// <summary>The JSON object.</summary>
+    public string Json { get; }
+}

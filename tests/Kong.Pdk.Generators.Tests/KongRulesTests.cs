@@ -408,6 +408,51 @@ public class KongRulesTests
         """);
 
     [Fact]
+    public void SchemaJson_IsMergedIntoTheField_AndKongAcceptsIt()
+    {
+        KongPluginDescriptor descriptor = Plugin(""""
+                [KongSchemaJson("""{"uuid": true, "auto": true}""")] public string? RequestId { get; set; }
+                [KongSchemaJson("""{ "len_min": 2, "unique": true, "unique_across_ws": true }""")] public string Code { get; set; } = "ab";
+                [KongSchemaJson("""{"deprecation": {"message": "use code", "removal_in_version": "4.0", "replaced_with": [{"path": ["code"]}]}}""")]
+                public string? Old { get; set; }
+                [KongSchemaJson("""{"transient": true, "gt": 0}""")] public double Ratio { get; set; } = 0.5;
+            """");
+
+        Assert.Equal("""{"type":"string","uuid":true,"auto":true}""", Field(descriptor, "request_id").ToJsonString());
+        Assert.Equal("""{"type":"string","default":"ab","len_min":2,"unique":true,"unique_across_ws":true}""", Field(descriptor, "code").ToJsonString());
+        Assert.Equal("""{"type":"string","deprecation":{"message":"use code","removal_in_version":"4.0","replaced_with":[{"path":["code"]}]}}""",
+            Field(descriptor, "old").ToJsonString());
+        Assert.Equal("""{"type":"number","default":0.5,"transient":true,"gt":0}""", Field(descriptor, "ratio").ToJsonString());
+        AssertKongAccepts(descriptor);
+    }
+
+    [Fact]
+    public Task SchemaJson_Mistakes_AreKONG0112ToKONG0114() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>(""""
+        [KongPlugin("p")] public partial class P
+        {
+            [{|KONG0112:KongSchemaJson("""{"uuid": true""")|}] public string? NotJson { get; set; }
+            [{|KONG0112:KongSchemaJson("[1]")|}] public string? NotAnObject { get; set; }
+            [{|KONG0112:KongSchemaJson("{}")|}] public string? Empty { get; set; }
+            [{|KONG0112:KongSchemaJson("""{"a": 1, "a": 2}""")|}] public string? TwoKeys { get; set; }
+            [{|KONG0113:KongSchemaJson("""{"colour": "red"}""")|}] public string? Unknown { get; set; }
+            [{|KONG0113:KongSchemaJson("""{"between": [1, 2]}""")|}] public string? WrongType { get; set; }
+            [{|KONG0113:KongSchemaJson("""{"custom_validator": "f"}""")|}] public string? Function { get; set; }
+            [{|KONG0113:KongSchemaJson("""{"description": "short"}""")|}] public string? Short { get; set; }
+            [{|KONG0113:KongSchemaJson("""{"unique": true}""")|}] public bool Flag { get; set; }
+            [{|KONG0113:KongSchemaJson("""{"unique_across_ws": true}""")|}] public string? Across { get; set; }
+            [{|KONG0113:KongSchemaJson("""{"match": "[a-"}""")|}] public string? Pattern { get; set; }
+            [{|KONG0113:KongSchemaJson("""{"len_min": 5}""")|}] public string BreaksDefault { get; set; } = "ab";
+            [{|KONG0113:KongSchemaJson("""{"one_of": ["a", 1]}""")|}] public string? MixedOneOf { get; set; }
+            [{|KONG0113:KongSchemaJson("""{"deprecation": {"message": "m"}}""")|}] public string? Deprecated { get; set; }
+            [{|KONG0114:KongSchemaJson("""{"type": "string"}""")|}] public string? Type { get; set; }
+            [{|KONG0114:KongSchemaJson("""{"required": true}""")|}] public string? Required { get; set; }
+            [{|KONG0114:KongSchemaJson("""{"between": [0, 5]}""")|}] public int Count { get; set; }
+            [KongLength(Max = 3), {|KONG0114:KongSchemaJson("""{"len_max": 4}""")|}] public string? Twice { get; set; }
+            public ValueTask Access(IKong kong) => default;
+        }
+        """");
+
+    [Fact]
     public Task IsRegex_DefaultMustCompile_WithDotNetRegexAsTheStandInForPcre() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
         [KongPlugin("p")] public partial class P
         {

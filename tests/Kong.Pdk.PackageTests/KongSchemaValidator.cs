@@ -38,6 +38,8 @@ public static partial class KongSchemaValidator
         "len_min", "len_max", "match", "not_match", "match_all", "match_none", "match_any", "starts_with", "is_regex",
         "uuid", "timestamp", "contains", "referenceable", "encrypted", "immutable", "deprecation", "eq", "ne", "err",
         "mutually_exclusive_subsets", "elements", "keys", "values", "fields",
+        // DAO attributes the metaschema accepts on any field ([KongSchemaJson] may write them)
+        "auto", "unique", "unique_across_ws", "transient", "generate_admin_api",
     ];
 
     /// <summary>Validates a dump that must hold exactly one plugin; throws <see cref="KongSchemaRuleException"/>.</summary>
@@ -690,6 +692,17 @@ public static partial class KongSchemaValidator
         CheckBoolean(field, path, "uuid", type == "string", errors);
         CheckBoolean(field, path, "is_regex", type == "string", errors);
         CheckBoolean(field, path, "timestamp", numeric, errors);
+        CheckBoolean(field, path, "auto", true, errors);
+        CheckBoolean(field, path, "generate_admin_api", true, errors);
+        CheckBoolean(field, path, "unique", type is "string" or "number" or "integer", errors);
+        CheckBoolean(field, path, "unique_across_ws", type is "string" or "number" or "integer", errors);
+        CheckBoolean(field, path, "transient", type is "string" or "number" or "integer" or "array" or "set" or "boolean", errors);
+        if (field.TryGetProperty("unique_across_ws", out JsonElement acrossWorkspaces) && acrossWorkspaces.ValueKind == JsonValueKind.True
+            && !(field.TryGetProperty("unique", out JsonElement unique) && unique.ValueKind == JsonValueKind.True))
+        {
+            // metaschema.lua field_entity_checks: if unique_across_ws then unique = true
+            errors.Add($"{path}.unique_across_ws: needs \"unique\": true");
+        }
 
         if (field.TryGetProperty("description", out JsonElement description))
         {

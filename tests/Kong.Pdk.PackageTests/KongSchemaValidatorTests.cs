@@ -245,4 +245,16 @@ public sealed class KongSchemaValidatorTests
         // null stays rejected elsewhere
         Assert.Throws<KongSchemaRuleException>(() => KongSchemaValidator.ValidateDump(Schema("""{"consumer":{"type":"foreign","reference":"consumers","eq":null,"description":null}}""")));
     }
+
+    [Fact]
+    public void Validator_DaoAttributes_AreCheckedLikeTheMetaschema()
+    {
+        KongSchemaValidator.ValidateDump(Dump("""{ "a": { "type": "string", "unique": true, "unique_across_ws": true, "auto": true, "transient": true } }"""));
+        KongSchemaRuleException ex = Assert.Throws<KongSchemaRuleException>(() => KongSchemaValidator.ValidateDump(Dump("""
+            { "a": { "type": "boolean", "unique": true } }, { "b": { "type": "string", "unique_across_ws": true } }, { "c": { "type": "map", "keys": { "type": "string" }, "values": { "type": "string" }, "transient": true } }
+            """)));
+        Assert.Contains(Config + "[0].a.unique: not allowed on a boolean field", ex.Violations);
+        Assert.Contains(Config + "[1].b.unique_across_ws: needs \"unique\": true", ex.Violations);
+        Assert.Contains(Config + "[2].c.transient: not allowed on a map field", ex.Violations);
+    }
 }

@@ -254,11 +254,11 @@ internal sealed partial class ConfigModelBuilder
             }
         }
 
-        return field with
+        return ApplySchemaJson(property, field with
         {
             Required = required, MustBePresent = mustBePresent, DefaultJson = defaultJson, CSharpRequired = csharpRequired,
             ExplicitlyOptional = optional,
-        };
+        });
     }
 
     private static bool IsObsoleteError(IPropertySymbol property)

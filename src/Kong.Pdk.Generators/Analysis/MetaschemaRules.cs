@@ -205,6 +205,53 @@ internal static class MetaschemaRules
             : value.Write() + " is not a value of a " + KongType(type) + " field";
     }
 
+    /// <summary>Why the default <paramref name="value"/> breaks the validator <paramref name="key"/> with argument
+    /// <paramref name="rule"/> (Kong validates every default against its field), or <see langword="null"/>. Validators
+    /// whose outcome cannot be computed here (none so far besides Lua-only ones) pass.</summary>
+    public static string? DefaultBreaks(string key, JsonTree rule, JsonTree value)
+    {
+        bool Fails(string pattern) => value.Kind == JsonTreeKind.String && LuaPattern.IsMatch(value.Text, pattern) == false;
+        bool Matches(string pattern) => value.Kind == JsonTreeKind.String && LuaPattern.IsMatch(value.Text, pattern) == true;
+        int Length() => value.Kind switch
+        {
+            JsonTreeKind.String => System.Text.Encoding.UTF8.GetByteCount(value.Text),
+            JsonTreeKind.Array => value.Items.Count,
+            JsonTreeKind.Object => value.Entries.Count,
+            _ => -1,
+        };
+
+        bool broken = key switch
+        {
+            "between" => value.Kind == JsonTreeKind.Number && (value.Number < rule.Items[0].Number || value.Number > rule.Items[1].Number),
+            "gt" => value.Kind == JsonTreeKind.Number && !(value.Number > rule.Number),
+            "eq" => !Same(value, rule),
+            "ne" => Same(value, rule),
+            "one_of" => !rule.Items.Any(i => Same(i, value)),
+            "not_one_of" => rule.Items.Any(i => Same(i, value)),
+            "len_eq" => Length() >= 0 && Length() != (int)rule.Number,
+            "len_min" => Length() >= 0 && Length() < rule.Number,
+            "len_max" => Length() >= 0 && Length() > rule.Number,
+            "match" => Fails(rule.Text),
+            "not_match" => Matches(rule.Text),
+            "match_all" => rule.Items.Any(e => Fails(e.Get("pattern")!.Text)),
+            "match_none" => rule.Items.Any(e => Matches(e.Get("pattern")!.Text)),
+            "match_any" => value.Kind == JsonTreeKind.String && rule.Get("patterns")!.Items.All(p => LuaPattern.IsMatch(value.Text, p.Text) == false),
+            "starts_with" => value.Kind == JsonTreeKind.String && !value.Text.StartsWith(rule.Text, StringComparison.Ordinal),
+            "contains" => value.Kind == JsonTreeKind.Array && !value.Items.Any(i => Same(i, rule)),
+            "uuid" => rule.Text == "true" && value.Kind == JsonTreeKind.String && !Guid.TryParse(value.Text, out _),
+            "timestamp" => rule.Text == "true" && value.Kind == JsonTreeKind.Number && !(value.Number > 0),
+            "is_regex" => rule.Text == "true" && value.Kind == JsonTreeKind.String && PcreProxy.Check(value.Text) is not null,
+            "mutually_exclusive_subsets" => value.Kind == JsonTreeKind.Array
+                && rule.Items.Count(subset => subset.Items.Any(member => value.Items.Any(i => Same(i, member)))) > 1,
+            _ => false,
+        };
+        return broken ? "the default " + value.Write() + " breaks '" + key + "': " + rule.Write() : null;
+    }
+
+    /// <summary>JSON equality as Lua sees it after cjson: numbers by value, everything else by its text.</summary>
+    private static bool Same(JsonTree a, JsonTree b)
+        => a.Kind == JsonTreeKind.Number && b.Kind == JsonTreeKind.Number ? a.Number == b.Number : a.Kind == b.Kind && a.Write() == b.Write();
+
     private static readonly ConfigTypeSpec StringType = new(ConfigKind.String, "global::System.String", false, ClrNumeric.None,
         CollectionShape.None, null, EquatableArray<EnumMemberSpec>.Empty, null);
 

@@ -24,7 +24,10 @@ public sealed class ConfigPropertyAnalyzer : DiagnosticAnalyzer
         Descriptors.PrecisionLoss,
         Descriptors.DuplicateFieldName,
         Descriptors.InvalidFieldName,
-        Descriptors.InvalidPluginSchema);
+        Descriptors.InvalidPluginSchema,
+        Descriptors.SchemaJsonNotAnObject,
+        Descriptors.SchemaJsonNotInMetaschema,
+        Descriptors.SchemaJsonRepeatsGeneratedKey);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)

@@ -104,6 +104,24 @@ internal static class Descriptors
         "Attribute '{0}' on plugin '{1}' is invalid: {2}",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor SchemaJsonNotAnObject = Create(
+        DiagnosticIds.SchemaJsonNotAnObject,
+        "Raw schema JSON is not a JSON object",
+        "[KongSchemaJson] on '{0}' is not a JSON object: {1}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SchemaJsonNotInMetaschema = Create(
+        DiagnosticIds.SchemaJsonNotInMetaschema,
+        "Raw schema JSON does not fit Kong's metaschema",
+        "[KongSchemaJson] on '{0}' is invalid: {1}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SchemaJsonRepeatsGeneratedKey = Create(
+        DiagnosticIds.SchemaJsonRepeatsGeneratedKey,
+        "Raw schema JSON repeats a key the generator writes",
+        "[KongSchemaJson] on '{0}' sets '{1}', which the generator writes {2}",
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor NotPartial = Create(
         DiagnosticIds.NotPartial,
         "Plugin class must be partial",

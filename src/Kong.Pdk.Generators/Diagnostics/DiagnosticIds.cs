@@ -21,6 +21,9 @@ public static class DiagnosticIds
     public const string InvalidFieldName = "KONG0107";
     public const string LanguageVersionTooOld = "KONG0110";
     public const string InvalidPluginSchema = "KONG0111";
+    public const string SchemaJsonNotAnObject = "KONG0112";
+    public const string SchemaJsonNotInMetaschema = "KONG0113";
+    public const string SchemaJsonRepeatsGeneratedKey = "KONG0114";
 
     public const string NotPartial = "KONG0201";
     public const string InvalidVersion = "KONG0202";
