@@ -29,6 +29,7 @@ internal sealed class Options
           --label TEXT           row label (default the plugin name)
           --markdown FILE        append a row to a markdown table in FILE (header written when new)
           --quiet, -q            no progress line
+          --max-server-threads N fail (exit 1) when the server has more than N threads after warm-up or at the end
         Exit code: 0 ok, 1 errors (wrong answers, RPC errors, I/O failures), 2 bad arguments, 3 cannot start/connect.
         """;
 
@@ -50,6 +51,7 @@ internal sealed class Options
     public string? Label { get; private set; }
     public string? MarkdownPath { get; private set; }
     public bool Quiet { get; private set; }
+    public int MaxServerThreads { get; private set; }
     public bool Help { get; private set; }
     public string? RawEchoPath { get; private set; }
 
@@ -82,6 +84,7 @@ internal sealed class Options
                 case "--label": o.Label = Next(); break;
                 case "--markdown": o.MarkdownPath = Next(); break;
                 case "--quiet" or "-q": o.Quiet = true; break;
+                case "--max-server-threads": o.MaxServerThreads = Int(1); break;
                 case "--raw-echo-server": o.RawEchoPath = Next(); break;
                 case "--help" or "-h": o.Help = true; break;
                 default: throw new ArgumentException($"unknown option {a}");

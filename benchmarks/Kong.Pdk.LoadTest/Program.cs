@@ -334,6 +334,12 @@ internal static class Program
             return 1;
         }
 
+        if (o.MaxServerThreads > 0 && (threadsEnd > o.MaxServerThreads || threadsAfterWarmup > o.MaxServerThreads))
+        {
+            Console.Error.WriteLine($"error: the server had {threadsAfterWarmup} threads after warm-up and {threadsEnd} at the end; --max-server-threads {o.MaxServerThreads}");
+            return 1;
+        }
+
         return r.Errors > 0 ? 1 : 0;
     }
 
@@ -390,7 +396,8 @@ internal sealed class Result
         sb.AppendLine($"event latency   p50 {Ms(Events.Percentile(0.5))} ms  p90 {Ms(Events.Percentile(0.9))} ms  p99 {Ms(Events.Percentile(0.99))} ms  max {Ms(Events.Max)} ms");
         sb.AppendLine($"PDK call (Step round trip)  p50 {Us(PdkCalls.Percentile(0.5))} us  p90 {Us(PdkCalls.Percentile(0.9))} us  p99 {Us(PdkCalls.Percentile(0.99))} us  max {Us(PdkCalls.Max)} us  ({PdkCalls.Count} calls)");
         sb.AppendLine($"HandleEvent round trip      p50 {Us(HandleEvent.Percentile(0.5))} us  p99 {Us(HandleEvent.Percentile(0.99))} us");
-        sb.AppendLine(string.Create(c, $"server CPU      {ServerCpu:0.00} s ({100 * ServerCpu / Seconds:0}% of one core, {1e6 * ServerCpu / Math.Max(1, Events.Count):0.0} us/event); load tool CPU {ClientCpu:0.00} s"));
+        sb.AppendLine(string.Create(c, $"server CPU      {ServerCpu:0.00} s ({100 * ServerCpu / Seconds:0}% of one core, {1e6 * ServerCpu / Math.Max(1, Events.Count):0.0} us/event)"));
+        sb.AppendLine(string.Create(c, $"load tool CPU   {ClientCpu:0.00} s ({100 * ClientCpu / Seconds:0}% of one core, {1e6 * ClientCpu / Math.Max(1, Events.Count):0.0} us/event)"));
         sb.AppendLine(string.Create(c, $"server RSS      after warm-up {RssAfterWarmup:0.0} MB, at the end {RssEnd:0.0} MB, peak (VmHWM) {PeakRss:0.0} MB"));
         sb.AppendLine(string.Create(c, $"server handles  after warm-up {HandlesAfterWarmup} fds / {ThreadsAfterWarmup} threads, at the end {HandlesEnd} fds / {ThreadsEnd} threads"));
         sb.Append(string.Create(c, $"connections     {Connections} opened"));
@@ -398,15 +405,15 @@ internal sealed class Result
     }
 
     public const string MarkdownHeader =
-        "| server | conc. | events/s | event p50 ms | p90 ms | p99 ms | max ms | PDK call p50 µs | call p99 µs | errors | server CPU µs/event | RSS warm→end MB | peak RSS MB |\n" +
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+        "| server | conc. | events/s | event p50 ms | p90 ms | p99 ms | max ms | PDK call p50 µs | call p99 µs | errors | server CPU µs/event | load tool CPU µs/event | RSS warm→end MB | peak RSS MB | threads warm→end |\n" +
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
 
     public void AppendMarkdown(string path)
     {
         var c = CultureInfo.InvariantCulture;
         bool exists = File.Exists(path) && new FileInfo(path).Length > 0;
         string row = string.Create(c,
-            $"| {Label} | {Concurrency} | {Rate:0} | {Ms(Events.Percentile(0.5))} | {Ms(Events.Percentile(0.9))} | {Ms(Events.Percentile(0.99))} | {Ms(Events.Max)} | {Us(PdkCalls.Percentile(0.5))} | {Us(PdkCalls.Percentile(0.99))} | {Errors} | {1e6 * ServerCpu / Math.Max(1, Events.Count):0.0} | {RssAfterWarmup:0.0}→{RssEnd:0.0} | {PeakRss:0.0} |\n");
+            $"| {Label} | {Concurrency} | {Rate:0} | {Ms(Events.Percentile(0.5))} | {Ms(Events.Percentile(0.9))} | {Ms(Events.Percentile(0.99))} | {Ms(Events.Max)} | {Us(PdkCalls.Percentile(0.5))} | {Us(PdkCalls.Percentile(0.99))} | {Errors} | {1e6 * ServerCpu / Math.Max(1, Events.Count):0.0} | {1e6 * ClientCpu / Math.Max(1, Events.Count):0.0} | {RssAfterWarmup:0.0}→{RssEnd:0.0} | {PeakRss:0.0} | {ThreadsAfterWarmup}→{ThreadsEnd} |\n");
         File.AppendAllText(path, (exists ? "" : MarkdownHeader) + row);
     }
 }
