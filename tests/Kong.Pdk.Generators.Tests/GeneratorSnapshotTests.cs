@@ -42,6 +42,7 @@ public class GeneratorSnapshotTests
                      (Plugins.Hello, "Samples.Hello.HelloPlugin", "hello"),
                      (Plugins.WorkedExample, "Samples.Worked.MyPlugin", "my-plugin"),
                      (Plugins.AllTypes, "Outer+AllTypesPlugin", "all-types"),
+                     (Plugins.SchemaVocabulary, "Samples.Vocabulary.VocabularyPlugin", "vocabulary"),
                  })
         {
             string schema = TestCompiler.Descriptor(TestCompiler.Usings + source, type).SchemaJson;

@@ -182,4 +182,37 @@ public static class Plugins
             public int Y { get; set; } = 0;
         }
         """;
+
+    /// <summary>The schema vocabulary beside the config fields and the escape hatches (issue 10): restrictions, the
+    /// record-valued entity checks, mutually_exclusive_subsets, is_regex and raw schema JSON.</summary>
+    public const string SchemaVocabulary = """"
+        namespace Samples.Vocabulary
+        {
+            [KongNoConsumer]
+            [KongConditional("policy", """{"eq": "redis"}""", "redis.host", """{"required": true}""", ThenErr = "needed when %s is redis")]
+            [KongConditionalAtLeastOneOf("policy", """{"one_of": ["redis"]}""", "redis.host", "redis.socket",
+                ElseMatch = """{"eq": "local"}""", ElseThenAtLeastOneOf = new[] { "path" })]
+            [KongMutuallyExclusiveSets(new[] { "path" }, new[] { "redis.host", "redis.socket" })]
+            [KongPlugin("vocabulary")]
+            public sealed partial class VocabularyPlugin
+            {
+                public Policy Policy { get; set; } = Policy.Local;
+                public string? Path { get; set; }
+                public Redis Redis { get; set; } = new();
+                [KongMutuallyExclusiveSubset("http", "https"), KongMutuallyExclusiveSubset("tcp", "tls")]
+                public HashSet<string> Protocols { get; set; } = ["http", "https"];
+                [KongIsRegex] public string Route { get; set; } = @"^/api/v\d+$";
+                [KongSchemaJson("""{"uuid": true, "auto": true}""")] public string? RequestId { get; set; }
+                public ValueTask Access(IKong kong) => default;
+            }
+
+            public enum Policy { Local, Redis }
+
+            public sealed class Redis
+            {
+                public string? Host { get; set; }
+                public string? Socket { get; set; }
+            }
+        }
+        """";
 }
