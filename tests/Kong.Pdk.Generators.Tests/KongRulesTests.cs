@@ -462,6 +462,7 @@ public class KongRulesTests
             [KongIsRegex, {|KONG0102:KongDefault("(unclosed")|}] public string FromAttribute { get; set; } = "x";
             [KongIsRegex] public string Fine { get; set; } = @"^/api/v\d+(/[a-z_]+)*$";
             [KongIsRegex] public string Possessive { get; set; } = "a++b"; // PCRE-only syntax: not judged
+            [KongIsRegex] public string Escapes { get; set; } = @"\h+\x{41}\R"; // PCRE-only escapes: not judged
             [KongIsRegex] public string? None { get; set; }
             public ValueTask Access(IKong kong) => default;
         }

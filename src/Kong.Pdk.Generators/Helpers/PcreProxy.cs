@@ -13,12 +13,18 @@ namespace Kong.Pdk.Generators.Helpers;
 /// with .NET's <see cref="Regex"/> as a proxy: the two agree on the common syntax (classes, groups, quantifiers,
 /// anchors, escapes, named groups, lookaround), so an unbalanced bracket, a dangling quantifier or a bad escape is
 /// caught. Where they differ the proxy does not judge: a pattern using PCRE-only syntax (possessive quantifiers,
-/// <c>\Q..\E</c>, <c>\K</c>, recursion, branch reset, verbs such as <c>(*UTF8)</c>, <c>(?P</c> groups) passes unchecked,
-/// and .NET-only syntax that PCRE rejects (balancing groups, class subtraction) is reported.
+/// <c>\Q..\E</c>, <c>\K</c>, recursion, branch reset, verbs such as <c>(*UTF8)</c>, <c>(?P</c> groups, the escapes
+/// <c>\h</c>, <c>\R</c>, <c>\X</c>, <c>\N</c>, <c>\x{..}</c>, <c>\o{..}</c>, <c>\k{..}</c>) passes unchecked, and .NET-only
+/// syntax that PCRE rejects (balancing groups, class subtraction) is reported. A proxy, not PCRE: a variable-length
+/// lookbehind, which .NET accepts and PCRE rejects, passes.
 /// </summary>
 internal static class PcreProxy
 {
-    private static readonly string[] PcreOnly = { "++", "*+", "?+", "}+", "\\Q", "\\K", "(?R", "(?|", "(*", "(?P", "(?&", "\\g", "(?C" };
+    private static readonly string[] PcreOnly =
+    {
+        "++", "*+", "?+", "}+", "\\Q", "\\K", "(?R", "(?|", "(*", "(?P", "(?&", "\\g", "(?C", // possessive, quoting, recursion, verbs
+        "\\h", "\\H", "\\R", "\\X", "\\N", "\\C", "\\o{", "\\x{", "\\k{", "\\p{X", // escapes only PCRE knows
+    };
 
     /// <summary>Why <paramref name="pattern"/> is not a regular expression PCRE compiles, or <see langword="null"/>
     /// (also when the proxy cannot tell).</summary>
