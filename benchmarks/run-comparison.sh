@@ -11,9 +11,9 @@
 #   DURATION=5          seconds measured per row          WARMUP=1   seconds of warm-up per row
 #   CONCURRENCY="1 4 16 64"       SERVERS="dotnet-jit dotnet-aot dotnet-jit-async js raw-floor"
 #   PAYLOAD=11          host header value size (bytes)     CALLS=2    PDK calls per event (HelloPlugin: 2)
-#   MEMORY_RUN=0        1: also 1,000,000 events at concurrency 16 against dotnet-jit (thread mode) and
-#                       dotnet-aot: RSS and server fds/threads after warm-up vs at the end
-#   MEMORY_EVENTS=1000000
+#   MEMORY_RUN=0        1: also 1,000,000 events at concurrency MEMORY_CONCURRENCY against dotnet-jit (thread mode)
+#                       and dotnet-aot: RSS and server fds/threads after warm-up vs at the end
+#   MEMORY_EVENTS=1000000  MEMORY_CONCURRENCY=16
 #   OUT=docs/performance-results.md
 #   SKIP_AOT_PUBLISH=1  reuse artifacts/bench/hello-aot from an earlier run
 # Extra server kinds (not run by default): dotnet-aot-async (NativeAOT, -connection-mode async), and
@@ -30,6 +30,7 @@ PAYLOAD=${PAYLOAD:-11}
 CALLS=${CALLS:-2}
 MEMORY_RUN=${MEMORY_RUN:-0}
 MEMORY_EVENTS=${MEMORY_EVENTS:-1000000}
+MEMORY_CONCURRENCY=${MEMORY_CONCURRENCY:-16}
 OUT=${OUT:-docs/performance-results.md}
 WORK=$ROOT/artifacts/bench
 SOCKDIR=$(mktemp -d /tmp/kong-bench.XXXXXX)
@@ -59,6 +60,7 @@ fi
 JS_SERVER="node $ROOT/benchmarks/js-peer/node_modules/kong-pdk/bin/kong-js-pluginserver --plugins-directory $ROOT/benchmarks/js-peer/plugins --kong-prefix $SOCKDIR --sock-name js.socket"
 
 TABLE=$(mktemp)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 rc=0
 run() { # label socket plugin concurrency command...
   local label=$1 socket=$2 plugin=$3 conc=$4; shift 4
@@ -88,8 +90,8 @@ if [[ "$MEMORY_RUN" == 1 ]]; then
   MEMORY_TABLE=$(mktemp); MEMORY_TEXT=$(mktemp)
   mem() { # label command...
     local label=$1; shift
-    echo "== memory: $MEMORY_EVENTS events at concurrency 16, $label"
-    $LOADTEST --server-cmd "$* -socket $SOCKDIR/mem.socket -log-level warn" --socket "$SOCKDIR/mem.socket" -c 16 -n "$MEMORY_EVENTS" -w 3 \
+    echo "== memory: $MEMORY_EVENTS events at concurrency $MEMORY_CONCURRENCY, $label"
+    $LOADTEST --server-cmd "$* -socket $SOCKDIR/mem.socket -log-level warn" --socket "$SOCKDIR/mem.socket" -c "$MEMORY_CONCURRENCY" -n "$MEMORY_EVENTS" -w 3 \
       --calls "$CALLS" --payload "$PAYLOAD" --label "$label $MEMORY_EVENTS events" --markdown "$MEMORY_TABLE" \
       --server-log "$WORK/memory-$label.log" -q | tee -a "$MEMORY_TEXT" || rc=1
   }
@@ -125,13 +127,14 @@ JIT_DUMP_MS=$( { s=$(date +%s%N); $HELLO_JIT -dump >/dev/null; e=$(date +%s%N); 
   echo "- Workload: access handler, $CALLS PDK calls per event ($((CALLS - 1)) × get_header + set_header, $((CALLS + 1)) round trips), host value $PAYLOAD B;"
   echo "  $DURATION s measured after $WARMUP s warm-up per row; 2 simulated nginx workers, each with a LIFO connection pool."
   echo "- The load tool runs on the same cores as the server: the figures are for comparison within this table, not absolute capacity."
+  echo "- Load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   cat "$TABLE"
   echo
   echo "PDK call = one \`plugin.Step\` round trip (Kong sends the PDK result, the server answers with the next call or \"ret\")."
   echo "server CPU = utime+stime of the server process over the measured window, divided by events."
   if [[ -n "$MEMORY_TABLE" ]]; then
-    echo; echo "## Memory over $MEMORY_EVENTS events at concurrency 16"; echo; cat "$MEMORY_TABLE"
+    echo; echo "## Memory over $MEMORY_EVENTS events at concurrency $MEMORY_CONCURRENCY"; echo; cat "$MEMORY_TABLE"
     echo; echo "Server fds and threads (load tool report):"; echo
     grep -E '^(== |server RSS|server handles)' "$MEMORY_TEXT" | sed 's/^/    /'
   fi
