@@ -99,9 +99,9 @@ internal static class SchemaJsonWriter
                 break;
             case ConfigKind.Map:
                 json.Append(",\"keys\":");
-                WriteType(json, MapKey, null, rules: field?.KeyRules);
+                WriteType(json, MapKey, null, mayBeEmpty: field?.KeysMayBeEmpty == true, rules: field?.KeyRules);
                 json.Append(",\"values\":");
-                WriteType(json, type.Element!, null, rules: field?.ElementRules);
+                WriteType(json, type.Element!, null, mayBeEmpty: field?.ElementsMayBeEmpty == true, rules: field?.ElementRules);
                 break;
             case ConfigKind.Record:
                 json.Append(",\"fields\":");

@@ -737,4 +737,81 @@ public class KongRulesTests
             public ValueTask Access(IKong kong) => default;
         }
         """);
+
+    // ---------------------------------------------------------------- vocabulary: non-empty map defaults
+
+    private const string MapDefaultMembers = """
+                private const string Key = "k";
+                public Dictionary<string, int> Weights { get; set; } = new() { ["a"] = 1, ["b"] = 2 };
+                public IDictionary<string, string> Headers { get; set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { { "x-a", "1" }, { "x-b", "" } };
+                public Dictionary<string, List<int>> Buckets { get; set; } = new() { ["low"] = [1, 2], ["high"] = new List<int> { 9 } };
+                public IReadOnlyDictionary<string, Mode> Modes { get; set; } = new Dictionary<string, Mode> { [Key] = Mode.VerySafe };
+                [KongLuaPattern("^%l*$", Target = KongTarget.Keys)] public Dictionary<string, bool> Blank { get; set; } = new() { [""] = true };
+                public Dictionary<string, string> Empty { get; set; } = new(StringComparer.Ordinal);
+                public List<Dictionary<string, int>> Nested { get; set; } = [new() { ["n"] = 1 }];
+                public Dictionary<string, double> Computed { get; set; } = Make();
+                private static Dictionary<string, double> Make() => new() { ["x"] = 1.5 };
+            """;
+
+    [Fact]
+    public void MapInitializers_WithConstantKeysAndValues_AreTheDefault_CheckedByKong()
+    {
+        KongPluginDescriptor descriptor = Plugin(MapDefaultMembers, "public enum Mode { Fast, VerySafe }");
+
+        void Is(string expected, string name)
+            => Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), Field(descriptor, name)), name + " is " + Field(descriptor, name).ToJsonString());
+        Is("""{"type":"map","default":{"a":1,"b":2},"keys":{"type":"string"},"values":{"type":"integer","between":[-2147483648,2147483647]}}""", "weights");
+        Is("""{"type":"map","default":{"x-a":"1","x-b":""},"keys":{"type":"string"},"values":{"type":"string","len_min":0}}""", "headers");
+        Is("""{"type":"map","default":{"low":[1,2],"high":[9]},"keys":{"type":"string"},"values":{"type":"array","elements":{"type":"integer","between":[-2147483648,2147483647]}}}""", "buckets");
+        Is("""{"type":"map","default":{"k":"very_safe"},"keys":{"type":"string"},"values":{"type":"string","one_of":["fast","very_safe"]}}""", "modes");
+        Is("""{"type":"map","default":{"":true},"keys":{"type":"string","len_min":0,"match":"^%l*$"},"values":{"type":"boolean"}}""", "blank");
+        Is("""{"type":"map","default":{},"keys":{"type":"string"},"values":{"type":"string"}}""", "empty");
+        Is("""{"type":"array","default":[{"n":1}],"elements":{"type":"map","keys":{"type":"string"},"values":{"type":"integer","between":[-2147483648,2147483647]}}}""", "nested");
+        Is("""{"type":"map","required":true,"keys":{"type":"string"},"values":{"type":"number"}}""", "computed"); // a method call gives no default, as for lists
+        AssertKongAccepts(descriptor);
+
+        object plugin = Bind(descriptor, """{"computed":{}}""");
+        Assert.Equal(2, ((Dictionary<string, int>)Get(plugin, "Weights")!)["b"]);
+    }
+
+    [LuaJitFact]
+    public async Task MapDefaults_TravelInSchemaLua()
+    {
+        KongPluginDescriptor descriptor = Plugin(MapDefaultMembers, "public enum Mode { Fast, VerySafe }", name: "map-defaults");
+        string directory = Directory.CreateTempSubdirectory("kong-map-defaults-").FullName;
+        try
+        {
+            Assert.Equal(0, await KongPluginHost.RunAsync(["-lua-schema-dir", directory], descriptor));
+            string module = File.ReadAllText(Path.Combine(directory, "map-defaults.schema.lua"));
+            using System.Text.Json.JsonDocument json = System.Text.Json.JsonDocument.Parse(descriptor.SchemaJson);
+            LuaSchemaRoundTrip.AssertSame(json.RootElement, module);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public Task MapInitializers_ThatBreakTheRules_OrThatAreNotConstant_AreKONG0102() => Verify.AnalyzeAsync<ConfigPropertyAnalyzer>("""
+        [KongPlugin("p")] public partial class P
+        {
+            [KongBetween(1, 5, Target = KongTarget.Values)] public Dictionary<string, int> {|KONG0102:Big|} { get; set; } = new() { ["a"] = 9 };
+            [KongLuaPattern("^%l+$", Target = KongTarget.Keys)] public Dictionary<string, int> {|KONG0102:Upper|} { get; set; } = new() { ["A"] = 1 };
+            [KongLength(Max = 1)] public Dictionary<string, int> {|KONG0102:TooMany|} { get; set; } = new() { ["a"] = 1, ["b"] = 2 };
+            [KongLength(Min = 1, Target = KongTarget.Keys)] public Dictionary<string, int> {|KONG0102:EmptyKey|} { get; set; } = new() { [""] = 1 };
+            public Dictionary<string, int> {|KONG0102:ComputedValue|} { get; set; } = new() { ["a"] = Environment.ProcessorCount };
+            public Dictionary<string, int> {|KONG0102:ComputedKey|} { get; set; } = new() { [Environment.MachineName] = 1 };
+            public Dictionary<string, string?> {|KONG0102:NullValue|} { get; set; } = new() { ["a"] = null };
+            public Dictionary<string, int> {|KONG0102:Twice|} { get; set; } = new() { { "a", 1 }, { "a", 2 } };
+            public Dictionary<string, Inner> {|KONG0102:Records|} { get; set; } = new() { ["a"] = new Inner() };
+            public Dictionary<string, int> {|KONG0102:Copy|} { get; set; } = new(Make()) { ["b"] = 2 };
+            public Dictionary<string, int> FromAMethod { get; set; } = Make();
+            public Dictionary<string, int> CopyOnly { get; set; } = new(Make());
+            private static Dictionary<string, int> Make() => new() { ["x"] = 1 };
+            public ValueTask Access(IKong kong) => default;
+        }
+
+        public sealed class Inner { public int X { get; set; } = 1; }
+        """);
 }

@@ -230,8 +230,8 @@ internal sealed partial class ConfigModelBuilder
         return null;
     }
 
-    /// <summary>The default that a property initializer stands for: a constant, an enum member or a collection of
-    /// constants. Anything else (a method call, <c>new()</c> of a record) gives no default.</summary>
+    /// <summary>The default that a property initializer stands for: a constant, an enum member, a collection of
+    /// constants or a map of constant keys and values (ConfigModelBuilder.MapDefaults.cs). Anything else (a method call, <c>new()</c> of a record) gives no default.</summary>
     private string? ExpressionToJson(ExpressionSyntax expression, ConfigTypeSpec type, ref string? problem)
     {
         while (expression is ParenthesizedExpressionSyntax parenthesized)
@@ -244,7 +244,12 @@ internal sealed partial class ConfigModelBuilder
             expression = bang.Operand;
         }
 
-        if (type.Kind is ConfigKind.Array or ConfigKind.Set or ConfigKind.Map)
+        if (type.Kind == ConfigKind.Map)
+        {
+            return MapToJson(expression, type, ref problem);
+        }
+
+        if (type.Kind is ConfigKind.Array or ConfigKind.Set)
         {
             IEnumerable<ExpressionSyntax>? items = CollectionItems(expression);
             if (items is null)
@@ -255,11 +260,6 @@ internal sealed partial class ConfigModelBuilder
             var json = new List<string>();
             foreach (ExpressionSyntax item in items)
             {
-                if (type.Kind == ConfigKind.Map)
-                {
-                    return null; // only an empty map is a constant default
-                }
-
                 string? itemJson = ExpressionToJson(item, type.Element!, ref problem);
                 if (itemJson is null)
                 {
@@ -269,7 +269,7 @@ internal sealed partial class ConfigModelBuilder
                 json.Add(itemJson);
             }
 
-            return type.Kind == ConfigKind.Map ? "{}" : "[" + string.Join(",", json) + "]";
+            return "[" + string.Join(",", json) + "]";
         }
 
         if (type.Kind == ConfigKind.Record)

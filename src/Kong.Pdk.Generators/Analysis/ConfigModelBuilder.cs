@@ -200,6 +200,21 @@ internal sealed partial class ConfigModelBuilder
             field = field with { ElementsMayBeEmpty = true };
         }
 
+        // The same for a map default's keys (strings) and string values.
+        if (defaultJson is not null && type.Kind == ConfigKind.Map)
+        {
+            List<(string Key, string Value)> entries = JsonEntries(defaultJson);
+            if (entries.Any(static e => e.Key == "\"\""))
+            {
+                field = field with { KeysMayBeEmpty = true };
+            }
+
+            if (type.Element!.Kind is ConfigKind.String or ConfigKind.Uri && entries.Any(static e => e.Value == "\"\""))
+            {
+                field = field with { ElementsMayBeEmpty = true };
+            }
+        }
+
         if (defaultJson is not null)
         {
             string? violation = CheckDefault(defaultJson, type, field)

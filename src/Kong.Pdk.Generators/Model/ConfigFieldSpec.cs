@@ -67,7 +67,8 @@ internal sealed record EnumMemberSpec(string MemberName, string WireName);
 internal sealed record RecordSpec(string TypeName, bool UseObjectInitializer, EquatableArray<ConfigFieldSpec> Fields);
 
 /// <summary>One configuration property and its schema attributes. <paramref name="ElementsMayBeEmpty"/>: the
-/// default holds an empty string element, so the elements get <c>len_min: 0</c>. <paramref name="CSharpRequired"/>: a
+/// default holds an empty string element (or map value), so the elements (values) get <c>len_min: 0</c>;
+/// <paramref name="KeysMayBeEmpty"/>: the same for an empty key of a map default. <paramref name="CSharpRequired"/>: a
 /// C# <c>required</c> member, which the binder must set in an object initializer. <paramref name="ExplicitlyOptional"/>:
 /// <c>[KongOptional]</c>, written as <c>required: false</c>. <paramref name="Validators"/>: more schema keys, each a
 /// <c>"key":value</c> JSON fragment (<c>not_one_of</c>, <c>match_all</c>, <c>deprecation</c>, ...).
@@ -97,4 +98,5 @@ internal sealed record ConfigFieldSpec(
     bool ExplicitlyOptional = false,
     EquatableArray<string> Validators = default,
     ConfigFieldSpec? ElementRules = null,
-    ConfigFieldSpec? KeyRules = null);
+    ConfigFieldSpec? KeyRules = null,
+    bool KeysMayBeEmpty = false);
