@@ -6,6 +6,7 @@ internal static class KnownNames
     public const string KongPluginAttribute = "Kong.Pdk.KongPluginAttribute";
     public const string KongPluginExportAttribute = "Kong.Pdk.Hosting.KongPluginExportAttribute";
     public const string IKong = "Kong.Pdk.IKong";
+    public const string KongPluginApplication = "Kong.Pdk.Extensions.Hosting.KongPluginApplication";
     public const string KongPhasesAttribute = "Kong.Pdk.KongPhasesAttribute";
     public const string KongFieldAttribute = "Kong.Pdk.KongFieldAttribute";
     public const string KongRequiredAttribute = "Kong.Pdk.KongRequiredAttribute";

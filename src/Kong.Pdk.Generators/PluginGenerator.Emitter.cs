@@ -48,7 +48,7 @@ internal static class PluginEmitter
             w.Open("partial " + outer.Keyword + " " + outer.Name);
         }
 
-        w.Open("partial " + spec.TypeKeyword + " " + spec.TypeName + " : global::Kong.Pdk.Hosting.IKongPluginInstance");
+        w.Open("partial " + spec.TypeKeyword + " " + spec.TypeName + " : global::Kong.Pdk.Hosting.IKongPlugin");
         WriteDescriptorProperty(w, spec);
         w.Line();
         WriteDispatch(w, spec);
@@ -126,33 +126,63 @@ internal static class PluginEmitter
             w.Line("public override global::Kong.Pdk.Hosting.KongFailurePolicy FailurePolicy => global::Kong.Pdk.Hosting.KongFailurePolicy.FailOpen;");
         }
 
-        var binder = new BinderWriter(cancellationToken);
+        var binder = new BinderWriter(cancellationToken, spec.RequiresServices ? spec : null);
         string root = binder.MethodFor(new ConfigTypeSpec(ConfigKind.Record, spec.Config.TypeName, false, ClrNumeric.None,
             CollectionShape.None, null, EquatableArray<EnumMemberSpec>.Empty, spec.Config));
         w.Line();
-        w.Lines($$"""
-            public override global::Kong.Pdk.Hosting.IKongPluginInstance CreateInstance(global::System.ReadOnlySpan<byte> configJson)
-            {
-                if (configJson.IsEmpty)
+        string rootArguments = string.Empty;
+        if (spec.RequiresServices)
+        {
+            // The constructor's services are resolved before binding, so a missing one is reported as such (plugin and
+            // type named), not as a configuration error.
+            w.Line("public override bool RequiresServices => true;");
+            w.Line();
+            w.Lines($$"""
+                public override global::Kong.Pdk.Hosting.IKongPluginInstance CreateInstance(global::System.ReadOnlySpan<byte> configJson)
                 {
-                    throw {{R}}Error("", "the configuration is empty");
+                    throw new global::System.InvalidOperationException({{JsonText.CSharpString("The plugin '" + spec.PluginName + "' takes services in its constructor: create it with CreateInstance(configJson, services), for example by registering it with services.AddKongPlugin<T>() (docs/dependency-injection.md).")}});
                 }
 
-                global::System.Text.Json.Utf8JsonReader reader = new global::System.Text.Json.Utf8JsonReader(configJson);
-                try
-                {
-                    reader.Read();
-                    {{spec.Config.TypeName}} instance = {{root}}(ref reader, "");
-                    {{R}}EnsureEnd(ref reader);
-                    return instance;
-                }
-                catch (global::System.Exception exception)
-                {
-                    // Only the binder's own messages (paths and expectations) leave; never a value or JSON text.
-                    throw {{R}}Wrap(exception);
-                }
+                """);
+            w.Open("public override global::Kong.Pdk.Hosting.IKongPluginInstance CreateInstance(global::System.ReadOnlySpan<byte> configJson, global::System.IServiceProvider services)");
+            for (int i = 0; i < spec.ConstructorServices.Count; i++)
+            {
+                ServiceParameterSpec parameter = spec.ConstructorServices[i];
+                string index = i.ToString(CultureInfo.InvariantCulture);
+                w.Line(parameter.Optional
+                    ? parameter.TypeName + "? __service" + index + " = global::Kong.Pdk.Hosting.KongPluginServices.GetService<" + parameter.TypeName + ">(services);"
+                    : parameter.TypeName + " __service" + index + " = global::Kong.Pdk.Hosting.KongPluginServices.GetRequiredService<" + parameter.TypeName + ">(services, " + JsonText.CSharpString(spec.PluginName) + ");");
+                rootArguments += ", __service" + index;
+            }
+
+            w.Line();
+        }
+        else
+        {
+            w.Open("public override global::Kong.Pdk.Hosting.IKongPluginInstance CreateInstance(global::System.ReadOnlySpan<byte> configJson)");
+        }
+
+        w.Lines($$"""
+            if (configJson.IsEmpty)
+            {
+                throw {{R}}Error("", "the configuration is empty");
+            }
+
+            global::System.Text.Json.Utf8JsonReader reader = new global::System.Text.Json.Utf8JsonReader(configJson);
+            try
+            {
+                reader.Read();
+                {{spec.Config.TypeName}} instance = {{root}}(ref reader, ""{{rootArguments}});
+                {{R}}EnsureEnd(ref reader);
+                return instance;
+            }
+            catch (global::System.Exception exception)
+            {
+                // Only the binder's own messages (paths and expectations) leave; never a value or JSON text.
+                throw {{R}}Wrap(exception);
             }
             """);
+        w.Close();
         binder.WriteAll(w);
         w.Close();
     }
@@ -165,8 +195,37 @@ internal static class PluginEmitter
         private readonly Dictionary<string, string> _methods = new(System.StringComparer.Ordinal);
         private readonly List<(string Name, ConfigTypeSpec Type)> _pending = new();
         private readonly System.Threading.CancellationToken _cancellationToken;
+        private readonly PluginSpec? _servicePlugin;
 
-        public BinderWriter(System.Threading.CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
+        /// <param name="cancellationToken">Checked per type and field.</param>
+        /// <param name="servicePlugin">A plugin whose constructor takes services: its record reader receives them as
+        /// parameters (<c>__service0</c>, …) and passes them to the constructor.</param>
+        public BinderWriter(System.Threading.CancellationToken cancellationToken, PluginSpec? servicePlugin = null)
+        {
+            _cancellationToken = cancellationToken;
+            _servicePlugin = servicePlugin;
+        }
+
+        /// <summary>The constructor call of <paramref name="record"/>: with the resolved services for the plugin class.</summary>
+        private string New(RecordSpec record)
+        {
+            if (_servicePlugin is null || record.TypeName != _servicePlugin.Config.TypeName)
+            {
+                return "new " + record.TypeName + "()";
+            }
+
+            return "new " + record.TypeName + "(" + string.Join(", ", _servicePlugin.ConstructorServices.Select(static (_, i) => "__service" + i.ToString(CultureInfo.InvariantCulture))) + ")";
+        }
+
+        private string ServiceParameters(RecordSpec record)
+        {
+            if (_servicePlugin is null || record.TypeName != _servicePlugin.Config.TypeName)
+            {
+                return string.Empty;
+            }
+
+            return string.Concat(_servicePlugin.ConstructorServices.Select(static (p, i) => ", " + p.TypeName + (p.Optional ? "?" : string.Empty) + " __service" + i.ToString(CultureInfo.InvariantCulture)));
+        }
 
         public string MethodFor(ConfigTypeSpec type)
         {
@@ -252,7 +311,7 @@ internal static class PluginEmitter
 
         private void WriteRecord(SourceWriter w, string name, RecordSpec record)
         {
-            w.Open("private static " + record.TypeName + " " + name + "(" + Reader + ", string path)");
+            w.Open("private static " + record.TypeName + " " + name + "(" + Reader + ", string path" + ServiceParameters(record) + ")");
             w.Open("if (reader.TokenType != " + Token + ".StartObject)");
             w.Line("throw " + R + "Expected(ref reader, path, \"an object\");");
             w.Close();
@@ -262,7 +321,7 @@ internal static class PluginEmitter
                 // init-only properties: collect the values, starting from what the initializers give.
                 // C# 'required' members must be set here; their values always come from the configuration.
                 string requiredMembers = string.Join(", ", record.Fields.Where(static f => f.CSharpRequired).Select(static f => f.PropertyName + " = default!"));
-                w.Line(record.TypeName + " __defaults = new " + record.TypeName + "()" + (requiredMembers.Length > 0 ? " { " + requiredMembers + " }" : string.Empty) + ";");
+                w.Line(record.TypeName + " __defaults = " + New(record) + (requiredMembers.Length > 0 ? " { " + requiredMembers + " }" : string.Empty) + ";");
                 for (int i = 0; i < record.Fields.Count; i++)
                 {
                     ConfigFieldSpec field = record.Fields[i];
@@ -271,7 +330,7 @@ internal static class PluginEmitter
             }
             else
             {
-                w.Line(record.TypeName + " __result = new " + record.TypeName + "();");
+                w.Line(record.TypeName + " __result = " + New(record) + ";");
             }
 
             for (int i = 0; i < record.Fields.Count; i++)
@@ -348,7 +407,7 @@ internal static class PluginEmitter
             w.Line();
             if (record.UseObjectInitializer)
             {
-                w.Line("return new " + record.TypeName + "()");
+                w.Line("return " + New(record));
                 w.Line("{");
                 w.Indent();
                 for (int i = 0; i < record.Fields.Count; i++)
@@ -469,7 +528,10 @@ internal static class PluginEmitter
         }
     }
 
-    public static string GenerateEntryPoint(IReadOnlyList<EntryPluginSpec> plugins)
+    /// <param name="plugins">The plugins served: the executable's own and its libraries'.</param>
+    /// <param name="useHost">Kong.Pdk.Extensions.Hosting is referenced: run a generic host, which provides the services
+    /// of plugins that take them (also of library plugins, whose constructors the executable cannot see).</param>
+    public static string GenerateEntryPoint(IReadOnlyList<EntryPluginSpec> plugins, bool useHost = false)
     {
         var ordered = plugins
             .OrderBy(static p => p.PluginName, System.StringComparer.Ordinal)
@@ -489,7 +551,29 @@ internal static class PluginEmitter
         w.Open("internal static class KongPluginEntryPoint");
         w.Line("/// <summary>Runs the plugin server (or <c>-dump</c>) with the command-line arguments Kong was configured with.</summary>");
         w.Line("public static global::System.Threading.Tasks.Task<int> Main(string[] args)");
-        w.Line("    => global::Kong.Pdk.Hosting.KongPluginHost.RunAsync(args" + string.Concat(ordered.Select(static p => ", " + p.FullTypeName + ".Descriptor")) + ");");
+        if (!useHost)
+        {
+            w.Line("    => global::Kong.Pdk.Hosting.KongPluginHost.RunAsync(args" + string.Concat(ordered.Select(static p => ", " + p.FullTypeName + ".Descriptor")) + ");");
+        }
+        else
+        {
+            // A generic host (Kong.Pdk.Extensions.Hosting) provides the plugins' services, each plugin's ConfigureServices
+            // hook adds its own, and -dump still never starts the host.
+            w.Line("    => global::Kong.Pdk.Extensions.Hosting.KongPluginApplication.RunAsync(args, static builder =>");
+            w.Line("    {");
+            foreach (EntryPluginSpec plugin in ordered)
+            {
+                w.Line("        global::Microsoft.Extensions.DependencyInjection.KongServiceCollectionExtensions.AddKongPlugin<" + plugin.FullTypeName + ">(builder.Services);");
+            }
+
+            foreach (EntryPluginSpec plugin in ordered.Where(static p => p.HasConfigureServices))
+            {
+                w.Line("        " + plugin.FullTypeName + ".ConfigureServices(builder.Services);");
+            }
+
+            w.Line("    });");
+        }
+
         w.Close();
         w.Outdent();
         w.Line("}");

@@ -69,6 +69,18 @@ internal static class PluginParser
         string nestedName = string.Join(".", containing.Select(static c => c.Name).Concat(new[] { type.Name }));
         string hint = Naming.SanitizeHintName((ns.Length == 0 ? string.Empty : ns + ".") + nestedName) + ".KongPlugin.g.cs";
 
+        IMethodSymbol constructor = PluginConstructors.Choose(type, out _)!; // Unusable() returned null: there is one
+        var services = new List<ServiceParameterSpec>();
+        foreach (IParameterSymbol parameter in constructor.Parameters)
+        {
+            if (PluginConstructors.Unresolvable(parameter) is not null)
+            {
+                return null; // KONG0210 explains
+            }
+
+            services.Add(new ServiceParameterSpec(ConfigModelBuilder.FullName(parameter.Type), parameter.HasExplicitDefaultValue));
+        }
+
         return new PluginSpec(
             ns,
             type.Name,
@@ -84,7 +96,9 @@ internal static class PluginParser
             config,
             protocols,
             entityChecks.ToEquatableArray(),
-            restrictions.ToEquatableArray());
+            restrictions.ToEquatableArray(),
+            services.ToEquatableArray(),
+            PluginConstructors.ConfigureServicesHook(type) is not null);
     }
 }
 
@@ -174,9 +188,9 @@ internal static class PluginRules
             }
         }
 
-        if (!type.InstanceConstructors.Any(static c => c.Parameters.IsEmpty))
+        if (PluginConstructors.Choose(type, out string? constructorProblem) is null)
         {
-            return "a plugin class needs a parameterless constructor";
+            return constructorProblem;
         }
 
         // Analyzers also see the generator's own output; only the author's members can conflict.

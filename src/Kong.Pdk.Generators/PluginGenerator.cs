@@ -36,7 +36,7 @@ public sealed class PluginGenerator : IIncrementalGenerator
         // The entry point needs all plugins and two compilation-wide facts; each is a small equatable projection,
         // so an edit that changes neither reuses the cached output.
         IncrementalValueProvider<ImmutableArray<EntryPluginSpec>> entryPlugins = plugins
-            .Select(static (spec, _) => new EntryPluginSpec(spec.PluginName, spec.FullTypeName))
+            .Select(static (spec, _) => new EntryPluginSpec(spec.PluginName, spec.FullTypeName, spec.UsesServices, spec.HasConfigureServices))
             .WithTrackingName(TrackingNames.EntryPlugins)
             .Collect()
             .WithTrackingName(TrackingNames.AllEntryPlugins);
@@ -46,7 +46,8 @@ public sealed class PluginGenerator : IIncrementalGenerator
                 compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication,
                 HasStaticMain(compilation, cancellationToken),
                 compilation.Options.OutputKind is OutputKind.DynamicallyLinkedLibrary,
-                compilation.GetTypeByMetadataName(KnownNames.KongPluginExportAttribute) is not null))
+                compilation.GetTypeByMetadataName(KnownNames.KongPluginExportAttribute) is not null,
+                compilation.GetTypeByMetadataName(KnownNames.KongPluginApplication) is not null))
             .WithTrackingName(TrackingNames.CompilationInfo);
 
         // A class library names its plugins in its metadata, for the executables that reference it.
@@ -90,13 +91,18 @@ public sealed class PluginGenerator : IIncrementalGenerator
                 return;
             }
 
+            if (own.Any(static p => p.UsesServices) && !facts.Info.HasHostingPackage)
+            {
+                return; // KONG0211: the generated Main could not provide the services
+            }
+
             List<EntryPluginSpec> served = Compose(own, input.Libraries, output);
             if (served.Count == 0)
             {
                 return;
             }
 
-            output.AddSource("Kong.Pdk.Generated.KongPluginEntryPoint.g.cs", PluginEmitter.GenerateEntryPoint(served));
+            output.AddSource("Kong.Pdk.Generated.KongPluginEntryPoint.g.cs", PluginEmitter.GenerateEntryPoint(served, facts.Info.HasHostingPackage));
         });
     }
 

@@ -366,7 +366,7 @@ public class PluginDeclarationAnalyzerTests
     public Task KONG0205_UninstantiablePlugins_AreReported() => Check("""
         [KongPlugin("a")] public abstract partial class {|KONG0205:A|} { }
         [KongPlugin("b")] public partial class {|KONG0205:B|}<T> { }
-        [KongPlugin("c")] public partial class {|KONG0205:C|} { public C(int x) { } }
+        [KongPlugin("c")] public partial class {|KONG0205:C|} { public C(IServiceProvider x) { } public C(IDisposable y) { } }
         public partial class Outer
         {
             [KongPlugin("d")] private partial class {|KONG0205:D|} { }
@@ -444,7 +444,7 @@ public class AnalyzersOnGeneratedOutputTests
         Assert.NotEmpty(result.Files);
         var analyzers = System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(
             new PhaseSignatureAnalyzer(), new ConfigPropertyAnalyzer(), new PluginDeclarationAnalyzer(), new PdkPhaseUsageAnalyzer(),
-            new PdkCallAnalyzer(), new HandlerStateAnalyzer());
+            new PdkCallAnalyzer(), new HandlerStateAnalyzer(), new PluginServicesAnalyzer());
         var diagnostics = await new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzers(result.Output, analyzers, options: null)
             .GetAnalyzerDiagnosticsAsync();
         Assert.Empty(diagnostics);

@@ -17,7 +17,7 @@ public partial class DocsTests
     private static readonly DiagnosticDescriptor[] AllDescriptors = new DiagnosticAnalyzer[]
         {
             new PhaseSignatureAnalyzer(), new ConfigPropertyAnalyzer(), new PluginDeclarationAnalyzer(), new PdkPhaseUsageAnalyzer(),
-            new PdkCallAnalyzer(), new HandlerStateAnalyzer(), new LanguageVersionAnalyzer(),
+            new PdkCallAnalyzer(), new HandlerStateAnalyzer(), new LanguageVersionAnalyzer(), new PluginServicesAnalyzer(),
         }
         .SelectMany(a => a.SupportedDiagnostics)
         .Concat(Descriptors.ReportedByGenerator)

@@ -28,9 +28,22 @@ public static class TestCompiler
     public static readonly ImmutableArray<MetadataReference> References = Net80.References.All
         .Cast<MetadataReference>()
         .Append(MetadataReference.CreateFromFile(typeof(KongPluginDescriptor).Assembly.Location))
+        .Append(Net80Build(typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location))
+        .Append(Net80Build(typeof(Microsoft.Extensions.Logging.ILogger).Assembly.Location))
         .ToImmutableArray();
 
     private static int s_counter;
+
+    /// <summary>The net8.0 build of a package assembly the test process loaded (its net10.0 build refers to a newer
+    /// System.Runtime than the net8.0 reference assemblies: CS1705).</summary>
+    private static MetadataReference Net80Build(string location)
+    {
+        AssemblyName name = AssemblyName.GetAssemblyName(location);
+        string packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        string net80 = Path.Combine(packages, name.Name!.ToLowerInvariant(), name.Version!.ToString(3), "lib", "net8.0", name.Name + ".dll");
+        return MetadataReference.CreateFromFile(File.Exists(net80) ? net80 : location);
+    }
 
     public static CSharpCompilation Create(string source, OutputKind kind = OutputKind.DynamicallyLinkedLibrary, string? assemblyName = null)
         => Create(new[] { source }, kind, assemblyName);

@@ -156,6 +156,24 @@ internal static class Descriptors
         "Plugin class '{0}' cannot be used: {1}",
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor UnresolvableConstructorParameter = Create(
+        DiagnosticIds.UnresolvableConstructorParameter,
+        "Plugin constructor parameter cannot come from services",
+        "Parameter '{0}' of the '{1}' constructor cannot be resolved from a service provider: {2}",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ServicesWithoutHost = Create(
+        DiagnosticIds.ServicesWithoutHost,
+        "Plugin takes services but nothing provides them",
+        "Plugin class '{0}' takes services (constructor parameters or ConfigureServices), and the generated Main needs Kong.Pdk.Extensions.Hosting to provide them: add a PackageReference to Kong.Pdk.Extensions.Hosting, or write a Main that calls KongPluginHost.RunAsync(args, services)",
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ConfigureServicesNotUsed = Create(
+        DiagnosticIds.ConfigureServicesNotUsed,
+        "ConfigureServices does not have the hook's shape",
+        "'ConfigureServices' on '{0}' is never called: the hook must be 'public static void ConfigureServices(IServiceCollection services)' (or internal)",
+        DiagnosticSeverity.Warning);
+
     public static readonly DiagnosticDescriptor PdkCallWrongPhase = Create(
         DiagnosticIds.PdkCallWrongPhase,
         "PDK method is not available in this phase",

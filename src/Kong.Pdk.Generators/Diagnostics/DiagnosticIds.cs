@@ -33,6 +33,9 @@ public static class DiagnosticIds
     public const string BundledPluginName = "KONG0206";
     public const string SocketPathTooLong = "KONG0207";
     public const string InheritedHandler = "KONG0208";
+    public const string UnresolvableConstructorParameter = "KONG0210";
+    public const string ServicesWithoutHost = "KONG0211";
+    public const string ConfigureServicesNotUsed = "KONG0212";
 
     // KONG022x: plugin libraries composed into an executable, reported by the generator.
     public const string LibraryPluginNameTaken = "KONG0220";

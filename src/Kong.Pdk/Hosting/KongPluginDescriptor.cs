@@ -35,4 +35,24 @@ public abstract class KongPluginDescriptor
     /// <param name="configJson">UTF-8 JSON text.</param>
     /// <exception cref="KongConfigException">The configuration does not bind; the message names the field.</exception>
     public abstract IKongPluginInstance CreateInstance(ReadOnlySpan<byte> configJson);
+
+    /// <summary>
+    /// <see langword="true"/> when <see cref="CreateInstance(ReadOnlySpan{byte}, IServiceProvider)"/> must be used: the
+    /// plugin's constructor takes services. The server then refuses to start without
+    /// <see cref="KongServerOptions.Services"/>. Default <see langword="false"/>.
+    /// </summary>
+    public virtual bool RequiresServices => false;
+
+    /// <summary>
+    /// Creates an instance like <see cref="CreateInstance(ReadOnlySpan{byte})"/>, resolving the constructor's
+    /// parameters from <paramref name="services"/>: the instance's own scope (one per Kong configuration), which also
+    /// answers <see cref="KongInstanceInfo"/>. The default ignores <paramref name="services"/>.
+    /// </summary>
+    /// <param name="configJson">UTF-8 JSON text.</param>
+    /// <param name="services">The services of the instance's scope.</param>
+    /// <exception cref="KongConfigException">The configuration does not bind; the message names the field.</exception>
+    /// <exception cref="InvalidOperationException">A constructor parameter's service is not registered; the message
+    /// names the plugin and the service type.</exception>
+    public virtual IKongPluginInstance CreateInstance(ReadOnlySpan<byte> configJson, IServiceProvider services)
+        => CreateInstance(configJson);
 }

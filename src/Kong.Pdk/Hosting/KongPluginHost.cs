@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using Kong.Pdk.Server;
+using Microsoft.Extensions.Logging;
 
 namespace Kong.Pdk.Hosting;
 
@@ -21,7 +22,30 @@ public static class KongPluginHost
 
     /// <summary>Like <see cref="RunAsync(string[], KongPluginDescriptor[])"/>, with code that adjusts the server
     /// options after the command line was read.</summary>
-    public static async Task<int> RunAsync(string[] args, Action<KongServerOptions>? configure, params KongPluginDescriptor[] plugins)
+    public static Task<int> RunAsync(string[] args, Action<KongServerOptions>? configure, params KongPluginDescriptor[] plugins)
+        => RunCoreAsync(args, configure, plugins, services: null, lifetime: null);
+
+    /// <summary>
+    /// Runs the command line <paramref name="args"/> for the plugins registered in <paramref name="services"/>
+    /// (<c>services.AddKongPlugin&lt;MyPlugin&gt;()</c>): each instance gets a scope of <paramref name="services"/>
+    /// (<see cref="KongServerOptions.Services"/>), and the server's own lines go through its <c>ILoggerFactory</c>
+    /// when it has one. <c>-dump</c> and the other commands never start <paramref name="lifetime"/>.
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configure">Adjusts the server options after the command line was read.</param>
+    /// <param name="lifetime">An application host to start before the socket is bound, stop after the server drained,
+    /// and whose stopping signal stops the server (as SIGTERM does).</param>
+    /// <returns>As <see cref="RunAsync(string[], KongPluginDescriptor[])"/>.</returns>
+    public static Task<int> RunAsync(string[] args, IServiceProvider services, Action<KongServerOptions>? configure = null, KongHostLifetime? lifetime = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var plugins = new List<KongPluginDescriptor>();
+        if (services.GetService(typeof(IEnumerable<KongPluginDescriptor>)) is IEnumerable<KongPluginDescriptor> registered) plugins.AddRange(registered);
+        return RunCoreAsync(args, configure, plugins.ToArray(), services, lifetime);
+    }
+
+    private static async Task<int> RunCoreAsync(string[] args, Action<KongServerOptions>? configure, KongPluginDescriptor[] plugins, IServiceProvider? services, KongHostLifetime? lifetime)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(plugins);
@@ -87,32 +111,45 @@ public static class KongPluginHost
             Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
         }
 
+        if (services is not null) line.Options.Services = services;
         configure?.Invoke(line.Options);
         string logName = served.Count == 1 ? served[0].Name : program;
-        var log = new ServerLog(logName, line.Options.LogLevel);
+        var log = new ServerLog(logName, line.Options.LogLevel, logger: ServerLogger(line.Options.Services));
         string socketPath = line.SocketPath ?? Path.Combine(line.Prefix, logName + ".socket");
 
         WarnAboutDescriptorLimit(log, line.Options.MaxConnections);
         PluginServer server;
         Socket listener;
+        bool started = false;
         try
         {
             server = new PluginServer(served, line.Options, log, EventRegistry.RandomStart());
+            if (lifetime?.StartAsync is { } start)
+            {
+                // The application host first (its hosted services, such as telemetry exporters), then the socket.
+                await start(CancellationToken.None).ConfigureAwait(false);
+                started = true;
+            }
+
             listener = server.Bind(socketPath);
         }
-        catch (Exception ex) when (ex is KongServerStartException or ArgumentOutOfRangeException or IOException or UnauthorizedAccessException or SocketException)
+        catch (Exception ex) when (ex is KongServerStartException or ArgumentOutOfRangeException or IOException or UnauthorizedAccessException or SocketException
+            || (lifetime is not null && !started && ex is not OutOfMemoryException))
         {
             // Every way the server cannot start ends here: exit 1 with one line that says why.
-            log.Error($"cannot start: {ex.Message}");
+            log.Error(started || ex is KongServerStartException or ArgumentOutOfRangeException ? $"cannot start: {ex.Message}" : $"cannot start: the application host failed to start: {ex.GetType().FullName}: {ex.Message}");
+            if (started) await StopLifetimeAsync(lifetime!, log).ConfigureAwait(false);
             log.Flush(TimeSpan.FromSeconds(2));
             return 1;
         }
 
         using var stop = new CancellationTokenSource();
+        using CancellationTokenRegistration hostStopping = lifetime is null ? default : lifetime.Stopping.Register(static s => ((CancellationTokenSource)s!).Cancel(), stop);
         using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         log.Info($"listening on {socketPath} (pid {server.Pid}; plugins: {string.Join(", ", served.Select(p => p.Name + " " + p.Version))})");
         await server.RunAsync(listener, socketPath, stop.Token).ConfigureAwait(false);
+        if (lifetime is not null) await StopLifetimeAsync(lifetime, log).ConfigureAwait(false);
         log.Info("stopped");
         log.Flush(TimeSpan.FromSeconds(2)); // bounded: the reader of stderr may be gone
         return 0;
@@ -124,6 +161,25 @@ public static class KongPluginHost
             stop.Cancel();
         }
     }
+
+    /// <summary>Stops the application host after the server drained; its own shutdown timeout bounds it.</summary>
+    private static async Task StopLifetimeAsync(KongHostLifetime lifetime, ServerLog log)
+    {
+        if (lifetime.StopAsync is not { } stopAsync) return;
+        try
+        {
+            await stopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log.Error($"stopping the application host failed: {ex.GetType().FullName}: {ex.Message}");
+        }
+    }
+
+    /// <summary>The logger for the server's own lines when the application's services hold an
+    /// <see cref="ILoggerFactory"/>; otherwise <see langword="null"/> (stderr, in the format Kong's log expects).</summary>
+    private static ILogger? ServerLogger(IServiceProvider? services)
+        => services?.GetService(typeof(ILoggerFactory)) is ILoggerFactory factory ? factory.CreateLogger(ServerLog.Category) : null;
 
     /// <summary><c>-lua-schema</c> prints one plugin's schema.lua; <c>-lua-schema-dir DIR</c> writes
     /// <c>DIR/&lt;name&gt;.schema.lua</c> for each plugin served, leaving a file alone when its text is already the same.</summary>

@@ -109,6 +109,15 @@ public sealed class KongServerOptions
     public UnixFileMode SocketMode { get; set; } =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
 
+    /// <summary>
+    /// The application's services (not a command-line setting). When set, every instance gets its own scope of it,
+    /// created at <c>plugin.StartInstance</c> and disposed once the instance is closed, replaced or collected and its
+    /// last event ended; the plugin's constructor parameters are resolved from that scope, which also answers
+    /// <see cref="KongInstanceInfo"/>. When it holds an <c>ILoggerFactory</c>, the server's own lines go through it
+    /// (category <c>Kong.Pdk.Server</c>) instead of stderr. See docs/dependency-injection.md. Default none.
+    /// </summary>
+    public IServiceProvider? Services { get; set; }
+
     internal void Validate()
     {
         if (MaxMessageSize < 64) throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize, "must be at least 64 bytes");

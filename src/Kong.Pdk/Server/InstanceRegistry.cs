@@ -5,8 +5,8 @@ namespace Kong.Pdk.Server;
 /// <summary>
 /// Process-wide map of instance id to instance, shared by every connection (kong-protocol.md §4.4). Ids are
 /// Kong's <c>__seq__</c> when positive, otherwise a random positive int31 not in use; an existing id is replaced.
-/// An instance's <see cref="PluginInstance.MemoryCharge"/> is released when it leaves the registry (closed,
-/// replaced or collected).
+/// An instance's <see cref="PluginInstance.MemoryCharge"/> is released, and the instance retired (its service scope
+/// disposed once its events ended), when it leaves the registry (closed, replaced or collected).
 /// </summary>
 internal sealed class InstanceRegistry
 {
@@ -39,7 +39,12 @@ internal sealed class InstanceRegistry
             {
                 if (_instances.TryUpdate(instance.Id, instance, replaced))
                 {
-                    if (!ReferenceEquals(replaced, instance)) _memory.Release(replaced.MemoryCharge);
+                    if (!ReferenceEquals(replaced, instance))
+                    {
+                        _memory.Release(replaced.MemoryCharge);
+                        replaced.Retire();
+                    }
+
                     return;
                 }
             }
@@ -54,6 +59,7 @@ internal sealed class InstanceRegistry
     {
         if (!_instances.TryRemove(id, out instance!)) return false;
         _memory.Release(instance.MemoryCharge);
+        instance.Retire();
         return true;
     }
 
@@ -69,6 +75,7 @@ internal sealed class InstanceRegistry
             {
                 collected++;
                 _memory.Release(instance.MemoryCharge);
+                instance.Retire();
                 log.Info($"instance {instance.Id} of {instance.Descriptor.Name} collected after {ttlMs / 1000} s idle");
             }
         }

@@ -7,14 +7,16 @@ internal sealed class PluginInstance
 {
     private long _lastUsedTicks;
     private int _runningEvents;
+    private int _retired;
 
-    public PluginInstance(int id, KongPluginDescriptor descriptor, IKongPluginInstance handler, long startTimeUnixSeconds, long memoryCharge = 0)
+    public PluginInstance(int id, KongPluginDescriptor descriptor, IKongPluginInstance handler, long startTimeUnixSeconds, long memoryCharge = 0, InstanceServices? services = null)
     {
         Id = id;
         MemoryCharge = memoryCharge;
         Descriptor = descriptor;
         Handler = handler;
         StartTimeUnixSeconds = startTimeUnixSeconds;
+        Services = services;
         _lastUsedTicks = Environment.TickCount64;
     }
 
@@ -30,9 +32,15 @@ internal sealed class PluginInstance
     /// released when the registry lets the instance go.</summary>
     public long MemoryCharge { get; }
 
+    /// <summary>The instance's service scope (<see cref="KongServerOptions.Services"/>), or <see langword="null"/>.
+    /// Disposed once the instance is retired and its last event ended.</summary>
+    public InstanceServices? Services { get; }
+
     public long LastUsedTicks => Volatile.Read(ref _lastUsedTicks);
 
     public int RunningEvents => Volatile.Read(ref _runningEvents);
+
+    public bool IsRetired => Volatile.Read(ref _retired) != 0;
 
     public void EventStarted()
     {
@@ -43,6 +51,14 @@ internal sealed class PluginInstance
     public void EventEnded()
     {
         Volatile.Write(ref _lastUsedTicks, Environment.TickCount64);
-        Interlocked.Decrement(ref _runningEvents);
+        if (Interlocked.Decrement(ref _runningEvents) == 0 && Services is not null && IsRetired) Services.DisposeInBackground();
+    }
+
+    /// <summary>The registry let the instance go (closed, replaced or collected): its services are disposed now, or
+    /// when its last running event ends (events of a replaced instance finish normally).</summary>
+    public void Retire()
+    {
+        Interlocked.Exchange(ref _retired, 1);
+        if (Services is not null && RunningEvents == 0) Services.DisposeInBackground();
     }
 }

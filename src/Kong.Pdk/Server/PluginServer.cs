@@ -24,6 +24,17 @@ internal sealed class PluginServer
     {
         Events = new EventRegistry(eventIdStart);
         options.Validate();
+        if (options.Services is null)
+        {
+            foreach (KongPluginDescriptor plugin in plugins)
+            {
+                if (plugin.RequiresServices)
+                {
+                    throw new KongServerStartException($"the plugin '{plugin.Name}' takes services in its constructor and no service provider was given: register it with services.AddKongPlugin<T>() and run the host with RunKongPluginsAsync, or set KongServerOptions.Services (docs/dependency-injection.md)");
+                }
+            }
+        }
+
         Plugins = plugins;
         Options = options;
         Log = log;
@@ -316,7 +327,29 @@ internal sealed class PluginServer
             await Task.WhenAll(connectionTasks.Values).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             await sweepStop.CancelAsync().ConfigureAwait(false);
             await sweep.ConfigureAwait(false);
+            await DisposeInstanceServicesAsync().ConfigureAwait(false);
             ServerTelemetry.Stopped(this);
+        }
+    }
+
+    /// <summary>At the end of a run, disposes the service scope of every instance still registered (scoped services
+    /// with <c>DisposeAsync</c> get their chance before the process exits), within the shutdown timeout.</summary>
+    private async Task DisposeInstanceServicesAsync()
+    {
+        List<Task>? disposals = null;
+        foreach (PluginInstance instance in Instances.Snapshot())
+        {
+            if (instance.Services is { } services) (disposals ??= []).Add(services.DisposeAsync());
+        }
+
+        if (disposals is null) return;
+        try
+        {
+            await Task.WhenAll(disposals).WaitAsync(Options.ShutdownTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.Warn($"shutting down: the services of {disposals.Count(static t => !t.IsCompleted)} instances were still being disposed after {Options.ShutdownTimeout.TotalSeconds:0.#} s");
         }
     }
 

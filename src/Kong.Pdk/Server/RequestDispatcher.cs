@@ -277,19 +277,39 @@ internal sealed class RequestDispatcher
         }
 
         IKongPluginInstance handler;
+        InstanceServices? services = null;
         try
         {
-            handler = descriptor.CreateInstance(config);
+            if (_server.Options.Services is { } root)
+            {
+                // One scope per instance (per Kong configuration); it also answers KongInstanceInfo.
+                services = InstanceServices.Create(root, InstanceMetadata.Read(config, descriptor.Name, id), _server.Log);
+                handler = descriptor.CreateInstance(config, services);
+            }
+            else
+            {
+                handler = descriptor.CreateInstance(config);
+            }
         }
         catch (KongConfigException ex) when (ex.FromBinder)
         {
             // The generated binder's messages hold field paths and expectations, never a value.
+            services?.DisposeInBackground();
+            memory.Release(config.Length);
+            _server.Log.Error($"StartInstance of {name} failed: {ex.Message}");
+            return Error(connection, msgId, WireErrors.Sanitize($"failed to start an instance of {name}: {ex.Message}"));
+        }
+        catch (KongMissingServiceException ex)
+        {
+            // Names the plugin and the service type, nothing from the configuration.
+            services?.DisposeInBackground();
             memory.Release(config.Length);
             _server.Log.Error($"StartInstance of {name} failed: {ex.Message}");
             return Error(connection, msgId, WireErrors.Sanitize($"failed to start an instance of {name}: {ex.Message}"));
         }
         catch (Exception ex)
         {
+            services?.DisposeInBackground();
             // Any other message (a hand-written descriptor, a configuration setter) may hold a config value: the field
             // path or the exception type only, whatever HideExceptionDetails says (the configuration carries resolved
             // secrets).
@@ -302,7 +322,7 @@ internal sealed class RequestDispatcher
         }
 
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var instance = new PluginInstance(id, descriptor, handler, started, config.Length);
+        var instance = new PluginInstance(id, descriptor, handler, started, config.Length, services);
         bool replaced = _server.Instances.TryGet(id, out _);
         _server.Instances.Set(instance);
         _server.Log.Info($"instance {id} of {name} started{(replaced ? " (replacing the previous one with this id)" : "")}");

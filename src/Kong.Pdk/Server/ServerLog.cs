@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Kong.Pdk.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Kong.Pdk.Server;
 
@@ -14,14 +15,17 @@ namespace Kong.Pdk.Server;
 /// Logging never blocks the caller: lines go into a bounded queue that one writer drains on a thread-pool thread.
 /// When the reader of stderr stalls, the writer blocks, the queue fills, and further lines are dropped and counted
 /// (reported in one line once the writer catches up). Each call site is also rate-limited
-/// (<see cref="LogRateLimiter"/>), since a peer controls how often most lines fire.
+/// (<see cref="LogRateLimiter"/>), since a peer controls how often most lines fire. With an <see cref="ILogger"/>
+/// (an application host's <c>ILoggerFactory</c>, category <c>Kong.Pdk.Server</c>), the same writer thread hands each
+/// record to the logger instead of formatting it for stderr: queueing, dropping and rate limits stay as they are.
 /// </remarks>
 internal sealed class ServerLog
 {
     public const int DefaultCapacity = 4096;
 
     private readonly TextWriter _output;
-    private readonly ConcurrentQueue<string> _queue = new();
+    private readonly ConcurrentQueue<(KongLogLevel Level, string Text)> _queue = new();
+    private readonly ILogger? _logger;
     private readonly int _capacity;
     private readonly LogRateLimiter _limiter;
     private int _queued;
@@ -29,8 +33,12 @@ internal sealed class ServerLog
     private long _dropped;
     private long _droppedUnreported;
 
-    public ServerLog(string source, KongLogLevel minimum, TextWriter? output = null, int capacity = DefaultCapacity, LogRateLimiter? limiter = null)
+    /// <summary>The category of the server's lines when they go through an <c>ILoggerFactory</c>.</summary>
+    public const string Category = "Kong.Pdk.Server";
+
+    public ServerLog(string source, KongLogLevel minimum, TextWriter? output = null, int capacity = DefaultCapacity, LogRateLimiter? limiter = null, ILogger? logger = null)
     {
+        _logger = logger;
         Source = source;
         Minimum = minimum;
         _output = output ?? Console.Error;
@@ -103,9 +111,9 @@ internal sealed class ServerLog
             _ => "error",
         };
 
-        // One record per line: Kong reads the output line by line.
-        _queue.Enqueue(string.Create(CultureInfo.InvariantCulture,
-            $"{DateTime.UtcNow:yyyy/MM/dd HH:mm:ss} [{name}] {Source}: {message.ReplaceLineEndings(" | ")}"));
+        // One record per line: Kong reads the output line by line. A logger gets the message as it is.
+        _queue.Enqueue((level, _logger is not null ? message : string.Create(CultureInfo.InvariantCulture,
+            $"{DateTime.UtcNow:yyyy/MM/dd HH:mm:ss} [{name}] {Source}: {message.ReplaceLineEndings(" | ")}")));
         if (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
         {
             // A dedicated thread, not a thread-pool one: while stderr's reader stalls, the writer blocks, and a blocked
@@ -120,17 +128,17 @@ internal sealed class ServerLog
     {
         while (true)
         {
-            while (_queue.TryDequeue(out string? line))
+            while (_queue.TryDequeue(out (KongLogLevel Level, string Text) record))
             {
-                WriteLine(line);
+                Write(record.Level, record.Text);
                 Interlocked.Decrement(ref _queued);
             }
 
             long dropped = Interlocked.Exchange(ref _droppedUnreported, 0);
             if (dropped > 0)
             {
-                WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{DateTime.UtcNow:yyyy/MM/dd HH:mm:ss} [warn] {Source}: {dropped} log lines dropped: the reader of the server's output did not keep up"));
+                string text = string.Create(CultureInfo.InvariantCulture, $"{dropped} log lines dropped: the reader of the server's output did not keep up");
+                Write(KongLogLevel.Warn, _logger is not null ? text : string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy/MM/dd HH:mm:ss} [warn] {Source}: {text}"));
             }
 
             try
@@ -145,6 +153,43 @@ internal sealed class ServerLog
             if (_queue.IsEmpty || Interlocked.CompareExchange(ref _draining, 1, 0) != 0) return;
         }
     }
+
+    private void Write(KongLogLevel level, string text)
+    {
+        if (_logger is null)
+        {
+            WriteLine(text);
+            return;
+        }
+
+        try
+        {
+            LogRecord(_logger, level, text);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // A provider whose sink is gone (disposed at shutdown): like a closed stderr.
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    /// <summary>One record through the logger: the text is the value of <c>{Message}</c>, never a format string (it
+    /// may hold braces).</summary>
+    private static void LogRecord(ILogger logger, KongLogLevel level, string text)
+    {
+        switch (level)
+        {
+            case KongLogLevel.Debug: s_debug(logger, text, null); break;
+            case KongLogLevel.Info: s_info(logger, text, null); break;
+            case KongLogLevel.Warn: s_warn(logger, text, null); break;
+            default: s_error(logger, text, null); break;
+        }
+    }
+
+    private static readonly Action<ILogger, string, Exception?> s_debug = LoggerMessage.Define<string>(LogLevel.Debug, new EventId(1, "KongServer"), "{Message}");
+    private static readonly Action<ILogger, string, Exception?> s_info = LoggerMessage.Define<string>(LogLevel.Information, new EventId(1, "KongServer"), "{Message}");
+    private static readonly Action<ILogger, string, Exception?> s_warn = LoggerMessage.Define<string>(LogLevel.Warning, new EventId(1, "KongServer"), "{Message}");
+    private static readonly Action<ILogger, string, Exception?> s_error = LoggerMessage.Define<string>(LogLevel.Error, new EventId(1, "KongServer"), "{Message}");
 
     private void WriteLine(string line)
     {

@@ -4,7 +4,7 @@
 
 partial class Outer
 {
-    partial class AllTypesPlugin : global::Kong.Pdk.Hosting.IKongPluginInstance
+    partial class AllTypesPlugin : global::Kong.Pdk.Hosting.IKongPlugin
     {
         /// <summary>The Kong plugin <c>all-types</c>: name, phases, schema and configuration binder,
         /// for <c>global::Kong.Pdk.Hosting.KongPluginHost.RunAsync</c>.</summary>

@@ -4,7 +4,7 @@
 
 namespace Samples.Hello
 {
-    partial class HelloPlugin : global::Kong.Pdk.Hosting.IKongPluginInstance
+    partial class HelloPlugin : global::Kong.Pdk.Hosting.IKongPlugin
     {
         /// <summary>The Kong plugin <c>hello</c>: name, phases, schema and configuration binder,
         /// for <c>global::Kong.Pdk.Hosting.KongPluginHost.RunAsync</c>.</summary>

@@ -4,7 +4,7 @@
 
 namespace Samples.Worked
 {
-    partial class MyPlugin : global::Kong.Pdk.Hosting.IKongPluginInstance
+    partial class MyPlugin : global::Kong.Pdk.Hosting.IKongPlugin
     {
         /// <summary>The Kong plugin <c>my-plugin</c>: name, phases, schema and configuration binder,
         /// for <c>global::Kong.Pdk.Hosting.KongPluginHost.RunAsync</c>.</summary>
