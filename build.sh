@@ -3,7 +3,7 @@
 #
 #   ./build.sh pack [--version X] [--output DIR] [--configuration C] [-- extra dotnet pack arguments]
 #
-# packs Kong.Pdk, Kong.Pdk.Testing, Kong.Pdk.OpenTelemetry and Kong.Pdk.Templates (with their .snupkg symbol packages) into
+# packs Kong.Pdk, Kong.Pdk.Testing, Kong.Pdk.OpenTelemetry, Kong.Pdk.Extensions.Hosting and Kong.Pdk.Templates (with their .snupkg symbol packages) into
 # artifacts/packages. The version is VersionPrefix from Directory.Build.props plus a local suffix,
 # dev.<commit count> (and .<UTC time> when the work tree has uncommitted changes), so that no copy left in the global
 # packages folder (~/.nuget/packages) by an earlier pack can stand in for this one. --version sets the whole version
@@ -51,7 +51,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 mkdir -p "$output"
 dotnet pack Kong.Pdk.sln -c "$configuration" -o "$output" -p:Version="$version" "${extra[@]}"
 feed=$(cd "$output" && pwd)
-echo "Packed Kong.Pdk, Kong.Pdk.Testing, Kong.Pdk.OpenTelemetry and Kong.Pdk.Templates $version into $feed"
+echo "Packed Kong.Pdk, Kong.Pdk.Testing, Kong.Pdk.OpenTelemetry, Kong.Pdk.Extensions.Hosting and Kong.Pdk.Templates $version into $feed"
 echo "Next (docs/getting-started.md):"
 echo "  dotnet new install $feed/Kong.Pdk.Templates.$version.nupkg --force"
 echo "  dotnet new kongplugin -n MyPlugin --tests --local-feed $feed"

@@ -5,7 +5,7 @@ using Xunit;
 namespace Kong.Pdk.PackageTests;
 
 /// <summary>
-/// Packs Kong.Pdk, Kong.Pdk.Testing, Kong.Pdk.Templates and Kong.Pdk.OpenTelemetry once per test class with the documented command
+/// Packs Kong.Pdk, Kong.Pdk.Testing, Kong.Pdk.Templates, Kong.Pdk.OpenTelemetry and Kong.Pdk.Extensions.Hosting once per test class with the documented command
 /// (<c>./build.sh pack</c>), under a version that exists nowhere else, into a private feed, and installs the packed
 /// templates into a private template hive. Every consumer command runs offline and away from the user's machine
 /// state: a temporary <c>DOTNET_CLI_HOME</c>, <c>NUGET_PACKAGES</c> and NuGet HTTP cache, and an unreachable HTTP
@@ -77,6 +77,8 @@ public sealed class PackageFixture : IAsyncLifetime
                      && File.Exists(RepoPaths.Combine("src", "Kong.Pdk.Testing", "bin", configuration, "net8.0", "Kong.Pdk.Testing.dll"))
                      && File.Exists(RepoPaths.Combine("src", "Kong.Pdk.OpenTelemetry", "bin", configuration, "net10.0", "Kong.Pdk.OpenTelemetry.dll"))
                      && File.Exists(RepoPaths.Combine("src", "Kong.Pdk.OpenTelemetry", "bin", configuration, "net8.0", "Kong.Pdk.OpenTelemetry.dll"))
+                     && File.Exists(RepoPaths.Combine("src", "Kong.Pdk.Extensions.Hosting", "bin", configuration, "net10.0", "Kong.Pdk.Extensions.Hosting.dll"))
+                     && File.Exists(RepoPaths.Combine("src", "Kong.Pdk.Extensions.Hosting", "bin", configuration, "net8.0", "Kong.Pdk.Extensions.Hosting.dll"))
                      && File.Exists(RepoPaths.Combine("src", "Kong.Pdk.Generators", "bin", configuration, "netstandard2.0", "Kong.Pdk.Generators.dll"))
                      && File.Exists(RepoPaths.Combine("src", "Kong.Pdk.CodeFixes", "bin", configuration, "netstandard2.0", "Kong.Pdk.CodeFixes.dll"))
                      && File.Exists(RepoPaths.Combine("templates", "obj", "project.assets.json"));
@@ -91,7 +93,7 @@ public sealed class PackageFixture : IAsyncLifetime
         }
 
         Pack = await ProcessRunner.RunAsync("bash", RepoPaths.Root, arguments, PackTimeout);
-        foreach (string id in (string[])["Kong.Pdk", "Kong.Pdk.Testing", "Kong.Pdk.Templates", "Kong.Pdk.OpenTelemetry"])
+        foreach (string id in (string[])["Kong.Pdk", "Kong.Pdk.Testing", "Kong.Pdk.Templates", "Kong.Pdk.OpenTelemetry", "Kong.Pdk.Extensions.Hosting"])
         {
             if (Pack.ExitCode != 0 || !File.Exists(PackageFile(id)))
             {

@@ -27,6 +27,7 @@ public sealed partial class PackageMetadataTests(PackageFixture package)
     [InlineData("Kong.Pdk.Testing")]
     [InlineData("Kong.Pdk.Templates")]
     [InlineData("Kong.Pdk.OpenTelemetry")]
+    [InlineData("Kong.Pdk.Extensions.Hosting")]
     public void Package_HasDescriptionTagsLicenseReadmeRepositoryAndCommit(string id)
     {
         using ZipArchive zip = ZipFile.OpenRead(package.PackageFile(id));
@@ -62,6 +63,7 @@ public sealed partial class PackageMetadataTests(PackageFixture package)
     [InlineData("Kong.Pdk", "Kong.Pdk")]
     [InlineData("Kong.Pdk.Testing", "Kong.Pdk.Testing")]
     [InlineData("Kong.Pdk.OpenTelemetry", "Kong.Pdk.OpenTelemetry")]
+    [InlineData("Kong.Pdk.Extensions.Hosting", "Kong.Pdk.Extensions.Hosting")]
     public void SymbolPackage_HasAPdbPerAssembly_WithSourceLinkToTheCommit_AndTheAssembliesAreDeterministic(string id, string assembly)
     {
         using ZipArchive nupkg = ZipFile.OpenRead(package.PackageFile(id));
