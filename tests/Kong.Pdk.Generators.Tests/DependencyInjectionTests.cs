@@ -126,6 +126,16 @@ public class DependencyInjectionTests
     }
 
     [Fact]
+    public void Generator_ExecutableWithHostingPackage_RunsTheHostEvenWithoutServices()
+    {
+        // Library plugins' constructors are not visible to the executable: with the hosting package, the host serves them.
+        var result = TestCompiler.RunClean(TestCompiler.Usings + Plugins.Hello + HostingPackage, OutputKind.ConsoleApplication);
+        string main = result.File("Kong.Pdk.Generated.KongPluginEntryPoint");
+        Assert.Contains("global::Kong.Pdk.Extensions.Hosting.KongPluginApplication.RunAsync(args", main, StringComparison.Ordinal);
+        Assert.DoesNotContain("ConfigureServices", main, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Generator_ExecutableWithServicesWithoutHostingPackage_WritesNoMain()
     {
         var result = TestCompiler.Run(TestCompiler.Create(TestCompiler.Usings + ServicePlugin, OutputKind.ConsoleApplication));

@@ -4,7 +4,8 @@
 
 namespace Kong.Pdk.Generated
 {
-    /// <summary>The entry point of this plugin server: serves every <c>[KongPlugin]</c> class of the project.</summary>
+    /// <summary>The entry point of this plugin server: serves every <c>[KongPlugin]</c> class of the project and of the
+    /// plugin libraries it references.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kong.Pdk.Generators", "0.1.0")]
     [global::System.Diagnostics.DebuggerNonUserCode]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
