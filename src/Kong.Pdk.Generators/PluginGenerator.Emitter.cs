@@ -15,6 +15,7 @@ internal static class PluginEmitter
     private const string Reader = "ref global::System.Text.Json.Utf8JsonReader reader";
     private const string Token = "global::System.Text.Json.JsonTokenType";
     private const string R = "global::Kong.Pdk.Hosting.KongConfigReader.";
+    private const string Expect = "global::Kong.Pdk.Hosting.KongConfigExpectation.";
 
     /// <summary>What every generated type and member carries: its origin, and no coverage or debugger stepping of
     /// code the author did not write (as CommunityToolkit.Mvvm's generated code does).</summary>
@@ -165,7 +166,7 @@ internal static class PluginEmitter
         w.Lines($$"""
             if (configJson.IsEmpty)
             {
-                throw {{R}}Error("", "the configuration is empty");
+                throw {{R}}EmptyConfiguration();
             }
 
             global::System.Text.Json.Utf8JsonReader reader = new global::System.Text.Json.Utf8JsonReader(configJson);
@@ -296,24 +297,30 @@ internal static class PluginEmitter
             }
         }
 
-        private static string Describe(ConfigTypeSpec type) => type.Kind switch
+        /// <summary>The <c>KongConfigExpectation</c> member for <paramref name="type"/>: binder errors are composed of the
+        /// runtime's fixed texts, never of text the generated code passes.</summary>
+        private static string Expectation(ConfigTypeSpec type) => Expect + (type.Kind switch
         {
-            ConfigKind.String => "a string",
-            ConfigKind.Boolean => "true or false",
-            ConfigKind.Integer => "an integer",
-            ConfigKind.Number => "a number",
-            ConfigKind.Enum => "one of " + string.Join(", ", type.EnumMembers.Select(static m => "\"" + m.WireName + "\"")),
-            ConfigKind.Guid => "a UUID string",
-            ConfigKind.Uri => "a URI string",
-            ConfigKind.Array or ConfigKind.Set => "an array",
-            _ => "an object",
-        };
+            ConfigKind.String => "String",
+            ConfigKind.Boolean => "Boolean",
+            ConfigKind.Integer => "Integer",
+            ConfigKind.Number => "Number",
+            ConfigKind.Enum => "OneOf",
+            ConfigKind.Guid => "Uuid",
+            ConfigKind.Uri => "Uri",
+            ConfigKind.Array or ConfigKind.Set => "Array",
+            _ => "Object",
+        });
+
+        /// <summary>A mismatch error: what the field takes, and the kind of the current token (never its value).</summary>
+        private static string Mismatch(string path, string expectation, string actual = "reader.TokenType")
+            => R + "Mismatch(" + path + ", " + expectation + ", " + actual + ")";
 
         private void WriteRecord(SourceWriter w, string name, RecordSpec record)
         {
             w.Open("private static " + record.TypeName + " " + name + "(" + Reader + ", string path" + ServiceParameters(record) + ")");
             w.Open("if (reader.TokenType != " + Token + ".StartObject)");
-            w.Line("throw " + R + "Expected(ref reader, path, \"an object\");");
+            w.Line("throw " + Mismatch("path", Expect + "Object") + ";");
             w.Close();
             w.Line();
             if (record.UseObjectInitializer)
@@ -362,7 +369,7 @@ internal static class PluginEmitter
                 }
                 else
                 {
-                    w.Line("throw " + R + "Expected(ref reader, " + path + ", " + JsonText.CSharpString(Describe(field.Type)) + ");");
+                    w.Line("throw " + Mismatch(path, Expectation(field.Type)) + ";");
                 }
 
                 w.Close();
@@ -399,7 +406,7 @@ internal static class PluginEmitter
                 {
                     w.Line();
                     w.Open("if (!__seen" + i.ToString(CultureInfo.InvariantCulture) + ")");
-                    w.Line("throw " + R + "Error(" + R + "Path(path, " + JsonText.CSharpString(field.WireName) + "), \"the field is required but missing\");");
+                    w.Line("throw " + R + "Missing(" + R + "Path(path, " + JsonText.CSharpString(field.WireName) + "));");
                     w.Close();
                 }
             }
@@ -437,11 +444,10 @@ internal static class PluginEmitter
                 w.Close();
             }
 
-            w.Line();
-            w.Line("throw " + R + "Error(path, " + JsonText.CSharpString("expected " + Describe(type) + ", got another string") + ");");
             w.Close();
             w.Line();
-            w.Line("throw " + R + "Expected(ref reader, path, " + JsonText.CSharpString(Describe(type)) + ");");
+            w.Line("// A string that is none of the values, or another kind of token: the error never names the value.");
+            w.Line("throw " + Mismatch("path", Expect + "OneOf") + ";");
             w.Close();
         }
 
@@ -462,14 +468,14 @@ internal static class PluginEmitter
             w.Open("if (reader.TokenType == " + Token + ".StartObject)");
             w.Line("// cjson may write an empty Lua table as {}: accept it as an empty array.");
             w.Open("if (!reader.Read() || reader.TokenType != " + Token + ".EndObject)");
-            w.Line("throw " + R + "Error(path, \"expected an array, got an object\");");
+            w.Line("throw " + Mismatch("path", Expect + "Array", Token + ".StartObject") + ";");
             w.Close();
             w.Line();
             w.Line("return " + result + ";");
             w.Close();
             w.Line();
             w.Open("if (reader.TokenType != " + Token + ".StartArray)");
-            w.Line("throw " + R + "Expected(ref reader, path, \"an array\");");
+            w.Line("throw " + Mismatch("path", Expect + "Array") + ";");
             w.Close();
             w.Line();
             w.Open("while (reader.Read() && reader.TokenType != " + Token + ".EndArray)");
@@ -489,14 +495,14 @@ internal static class PluginEmitter
             w.Open("if (reader.TokenType == " + Token + ".StartArray)");
             w.Line("// An empty Lua table may arrive as []: accept it as an empty map.");
             w.Open("if (!reader.Read() || reader.TokenType != " + Token + ".EndArray)");
-            w.Line("throw " + R + "Error(path, \"expected an object, got an array\");");
+            w.Line("throw " + Mismatch("path", Expect + "Object", Token + ".StartArray") + ";");
             w.Close();
             w.Line();
             w.Line("return items;");
             w.Close();
             w.Line();
             w.Open("if (reader.TokenType != " + Token + ".StartObject)");
-            w.Line("throw " + R + "Expected(ref reader, path, \"an object\");");
+            w.Line("throw " + Mismatch("path", Expect + "Object") + ";");
             w.Close();
             w.Line();
             w.Open("while (reader.Read() && reader.TokenType != " + Token + ".EndObject)");
@@ -518,7 +524,7 @@ internal static class PluginEmitter
             }
             else
             {
-                w.Line("throw " + R + "Expected(ref reader, " + path + ", " + JsonText.CSharpString(Describe(element)) + ");");
+                w.Line("throw " + Mismatch(path, Expectation(element)) + ";");
             }
 
             w.Close();

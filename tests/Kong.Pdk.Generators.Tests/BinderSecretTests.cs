@@ -1,5 +1,8 @@
+using System.Reflection;
 using System.Text;
+using System.Text.Json;
 using Kong.Pdk.Hosting;
+using Microsoft.CodeAnalysis;
 using Xunit;
 
 namespace Kong.Pdk.Generators.Tests;
@@ -110,5 +113,86 @@ public class BinderSecretTests
             s_plugin.Value.CreateInstance("""{"echo":{"value":"bad-CANARY7f3a"},"must":"m"}"""u8));
         Assert.Equal("the configuration type threw System.ArgumentException while the configuration was bound", exception.Message);
         Assert.Null(exception.InnerException);
+    }
+
+    /// <summary>Review D5: binder errors reach Kong and the log as they are, so no public member of
+    /// <see cref="KongConfigReader"/> may take text of the caller's: code that calls the members that did (and that
+    /// the generated binders used to call) does not compile.</summary>
+    [Theory]
+    [InlineData("KongConfigReader.Error(\"api_key\", \"got CANARY7f3a\")")]
+    [InlineData("KongConfigReader.Expected(ref reader, \"api_key\", \"CANARY7f3a\")")]
+    [InlineData("KongConfigReader.InvalidJson(new System.Text.Json.JsonException(\"CANARY7f3a\"))")]
+    public void UserCode_CannotCallABinderErrorMemberThatTakesItsOwnText(string call)
+    {
+        Diagnostic[] errors = CompileUserCall(call);
+        Assert.NotEmpty(errors);
+        Assert.All(errors, d => Assert.True(d.Id is "CS0117" or "CS0122", d.ToString()));
+    }
+
+    [Fact]
+    public void UserCode_CanCallTheBinderErrorMembersThatComposeTheirOwnText()
+        => Assert.Empty(CompileUserCall("KongConfigReader.Mismatch(KongConfigReader.Path(\"\", \"api_key\"), KongConfigExpectation.String, reader.TokenType)"));
+
+    private static Diagnostic[] CompileUserCall(string call)
+        => TestCompiler.Create($$"""
+            using Kong.Pdk.Hosting;
+            public static class UserCode
+            {
+                public static System.Exception Make()
+                {
+                    var reader = new System.Text.Json.Utf8JsonReader(System.ReadOnlySpan<byte>.Empty);
+                    return {{call}};
+                }
+            }
+            """).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+
+    [Fact]
+    public void EveryPublicBinderErrorMember_TakesNoTextButAPath()
+    {
+        MethodInfo[] members = typeof(KongConfigReader).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.ReturnType == typeof(KongConfigException))
+            .ToArray();
+        Assert.NotEmpty(members);
+        Assert.All(members, m => Assert.All(
+            m.GetParameters().Where(p => p.ParameterType == typeof(string)),
+            p => Assert.Equal("path", p.Name)));
+    }
+
+    [Fact]
+    public void PublicBinderErrorMembers_ShowAPathOnlyWhenItIsShapedLikeOne()
+    {
+        const string hidden = "invalid config field '(a field; its name is not shown)': ";
+        KongConfigException mismatch = KongConfigReader.Mismatch("token CANARY7f3a", KongConfigExpectation.String, JsonTokenType.Number);
+        Assert.Equal(hidden + "expected a string, got a number", mismatch.Message);
+        Assert.Null(mismatch.Field);
+        Assert.Equal(hidden + "the field is required but missing", KongConfigReader.Missing("got: CANARY7f3a").Message);
+        Assert.Equal("the configuration is empty", KongConfigReader.EmptyConfiguration().Message);
+
+        KongConfigException shaped = KongConfigReader.Mismatch(KongConfigReader.Item(KongConfigReader.MapValue("x-limits"), 2), KongConfigExpectation.OneOf, JsonTokenType.String);
+        Assert.Equal("invalid config field 'x-limits.<key>[2]': expected one of the values the field's schema lists, got another string", shaped.Message);
+        Assert.Equal("x-limits.<key>[2]", shaped.Field);
+    }
+
+    [Fact]
+    public void IntegerRange_IsShownOnlyWhenItIsTheRangeOfADotNetIntegerType()
+    {
+        Assert.Equal("invalid config field 'n': expected an integer from 0 to 255, got a number", ReadIntegerError("300", 0, 255));
+        Assert.Equal("invalid config field 'n': expected an integer in the field's range, got a number", ReadIntegerError("7", 424242424242, 424242424243));
+    }
+
+    private static string ReadIntegerError(string json, long min, long max)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        try
+        {
+            KongConfigReader.ReadInteger(ref reader, "n", min, max);
+        }
+        catch (KongConfigException ex)
+        {
+            return ex.Message;
+        }
+
+        throw new InvalidOperationException("no error");
     }
 }

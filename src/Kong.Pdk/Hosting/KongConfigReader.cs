@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using Kong.Pdk.Protocol;
 
 namespace Kong.Pdk.Hosting;
 
@@ -8,7 +9,9 @@ namespace Kong.Pdk.Hosting;
 /// The reading helpers of the generated configuration binders: one copy in the runtime instead of one per plugin.
 /// Every exception they create names the field's path and what was expected, and never a value, a map key or a piece
 /// of the JSON: Kong sends resolved secrets in the configuration (kong-protocol.md §2.4), and these messages reach
-/// Kong and the log. Not meant to be called by hand.
+/// Kong and the log as they are. So no public member takes a message: each composes its own from fixed texts, the
+/// field's path (shown only when it is shaped like a path) and, for an integer, the bounds of its .NET type. Not meant
+/// to be called by hand.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class KongConfigReader
@@ -25,15 +28,16 @@ public static class KongConfigReader
     /// <summary>The path of any value of the map at <paramref name="parent"/>.</summary>
     public static string MapValue(string parent) => Path(parent, MapKeyPlaceholder);
 
-    /// <summary>A binding error of the field at <paramref name="path"/> (the whole configuration when empty).</summary>
-    public static KongConfigException Error(string path, string message)
-        => path.Length == 0 ? new KongConfigException(message, innerException: null, fromBinder: true) : new KongConfigException(path, message, fromBinder: true);
-
-    /// <summary>"expected <paramref name="expected"/>, got a string": the kind of the current token, never its value.</summary>
-    public static KongConfigException Expected(ref Utf8JsonReader reader, string path, string expected)
+    /// <summary>"expected <paramref name="expected"/>, got <paramref name="actual"/>" for the field at
+    /// <paramref name="path"/>: fixed texts only, and the path only when it is shaped like one.</summary>
+    /// <param name="path">The field's path (<see cref="Path"/>, <see cref="Item"/>, <see cref="MapValue"/>).</param>
+    /// <param name="expected">What the field takes.</param>
+    /// <param name="actual">The kind of token found (never its value).</param>
+    public static KongConfigException Mismatch(string path, KongConfigExpectation expected, JsonTokenType actual)
     {
-        string actual = reader.TokenType switch
+        string got = actual switch
         {
+            JsonTokenType.String when expected is KongConfigExpectation.OneOf or KongConfigExpectation.Uuid or KongConfigExpectation.Uri => "another string",
             JsonTokenType.String => "a string",
             JsonTokenType.Number => "a number",
             JsonTokenType.True or JsonTokenType.False => "a boolean",
@@ -42,14 +46,15 @@ public static class KongConfigReader
             JsonTokenType.StartArray => "an array",
             _ => "something else",
         };
-        return Error(path, "expected " + expected + ", got " + actual);
+        return Error(path, "expected " + Describe(expected) + ", got " + got);
     }
 
-    /// <summary>The configuration is not JSON; says where, not what (the text around the error may be a secret).</summary>
-    public static KongConfigException InvalidJson(JsonException exception)
-        => Error(string.Empty, "the configuration is not valid JSON (line "
-            + ((exception.LineNumber ?? 0) + 1).ToString(CultureInfo.InvariantCulture) + ", byte "
-            + ((exception.BytePositionInLine ?? 0) + 1).ToString(CultureInfo.InvariantCulture) + ")");
+    /// <summary>"the field is required but missing" for the field at <paramref name="path"/> (shown only when it is
+    /// shaped like a path).</summary>
+    public static KongConfigException Missing(string path) => Error(path, "the field is required but missing");
+
+    /// <summary>"the configuration is empty".</summary>
+    public static KongConfigException EmptyConfiguration() => Error(string.Empty, "the configuration is empty");
 
     /// <summary>
     /// What the binder throws for <paramref name="exception"/>: a binder error as it is; anything else (an exception
@@ -62,6 +67,54 @@ public static class KongConfigReader
             : exception is JsonException json
                 ? InvalidJson(json)
                 : Error(string.Empty, "the configuration type threw " + exception.GetType().FullName + " while the configuration was bound");
+
+    /// <summary>A binding error of the field at <paramref name="path"/> (the whole configuration when empty). Internal,
+    /// like every member that takes a message: the public ones compose theirs from fixed texts, so no caller can
+    /// have its own text sent to Kong as a binder error. A path not shaped like one is not shown.</summary>
+    internal static KongConfigException Error(string path, string message)
+        => path.Length == 0 ? new KongConfigException(message, innerException: null, fromBinder: true)
+            : WireErrors.IsConfigFieldPath(path) ? new KongConfigException(path, message, fromBinder: true)
+            : new KongConfigException("invalid config field '" + WireErrors.HiddenConfigField + "': " + message, innerException: null, fromBinder: true);
+
+    /// <summary>"expected <paramref name="expected"/>, got a string": the kind of the current token, never its value.</summary>
+    internal static KongConfigException Expected(ref Utf8JsonReader reader, string path, KongConfigExpectation expected)
+        => Mismatch(path, expected, reader.TokenType);
+
+    /// <summary>The configuration is not JSON; says where, not what (the text around the error may be a secret).</summary>
+    internal static KongConfigException InvalidJson(JsonException exception)
+        => Error(string.Empty, "the configuration is not valid JSON (line "
+            + ((exception.LineNumber ?? 0) + 1).ToString(CultureInfo.InvariantCulture) + ", byte "
+            + ((exception.BytePositionInLine ?? 0) + 1).ToString(CultureInfo.InvariantCulture) + ")");
+
+    private static string Describe(KongConfigExpectation expected) => expected switch
+    {
+        KongConfigExpectation.Object => "an object",
+        KongConfigExpectation.Array => "an array",
+        KongConfigExpectation.String => "a string",
+        KongConfigExpectation.Boolean => "true or false",
+        KongConfigExpectation.Integer => "an integer",
+        KongConfigExpectation.Number => "a number",
+        KongConfigExpectation.Uuid => "a UUID string",
+        KongConfigExpectation.Uri => "a URI string",
+        KongConfigExpectation.OneOf => "one of the values the field's schema lists",
+        _ => "another value",
+    };
+
+    /// <summary>The range of an integer field as the error states it: the bounds of the .NET integer types (the
+    /// only ranges the generated binders pass), any other pair is not shown (a caller chooses it).</summary>
+    private static string DescribeRange(long min, long max)
+    {
+        bool known = (min, max) switch
+        {
+            (sbyte.MinValue, sbyte.MaxValue) or (byte.MinValue, byte.MaxValue) or (short.MinValue, short.MaxValue)
+                or (ushort.MinValue, ushort.MaxValue) or (int.MinValue, int.MaxValue) or (uint.MinValue, uint.MaxValue)
+                or (long.MinValue, long.MaxValue) or (0, long.MaxValue) => true,
+            _ => false,
+        };
+        return known
+            ? "an integer from " + min.ToString(CultureInfo.InvariantCulture) + " to " + max.ToString(CultureInfo.InvariantCulture)
+            : "an integer in the field's range";
+    }
 
     /// <summary>Checks that nothing but whitespace follows the root object.</summary>
     public static void EnsureEnd(ref Utf8JsonReader reader)
@@ -77,7 +130,7 @@ public static class KongConfigReader
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            throw Expected(ref reader, path, "a string");
+            throw Expected(ref reader, path, KongConfigExpectation.String);
         }
 
         return reader.GetString()!;
@@ -88,7 +141,7 @@ public static class KongConfigReader
     {
         JsonTokenType.True => true,
         JsonTokenType.False => false,
-        _ => throw Expected(ref reader, path, "true or false"),
+        _ => throw Expected(ref reader, path, KongConfigExpectation.Boolean),
     };
 
     /// <summary>Reads a whole number from <paramref name="min"/> to <paramref name="max"/>; Kong's numbers are doubles,
@@ -97,7 +150,7 @@ public static class KongConfigReader
     {
         if (reader.TokenType != JsonTokenType.Number)
         {
-            throw Expected(ref reader, path, "an integer");
+            throw Expected(ref reader, path, KongConfigExpectation.Integer);
         }
 
         if (!reader.TryGetInt64(out long value))
@@ -105,7 +158,7 @@ public static class KongConfigReader
             if (!reader.TryGetDouble(out double number) || number != Math.Floor(number)
                 || number < -9007199254740991d || number > 9007199254740991d)
             {
-                throw Expected(ref reader, path, "an integer");
+                throw Expected(ref reader, path, KongConfigExpectation.Integer);
             }
 
             value = (long)number;
@@ -113,8 +166,7 @@ public static class KongConfigReader
 
         if (value < min || value > max)
         {
-            throw Expected(ref reader, path, "an integer from " + min.ToString(CultureInfo.InvariantCulture) + " to "
-                + max.ToString(CultureInfo.InvariantCulture));
+            throw Error(path, "expected " + DescribeRange(min, max) + ", got a number");
         }
 
         return value;
@@ -125,7 +177,7 @@ public static class KongConfigReader
     {
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out double value))
         {
-            throw Expected(ref reader, path, "a number");
+            throw Expected(ref reader, path, KongConfigExpectation.Number);
         }
 
         return value;
@@ -136,7 +188,7 @@ public static class KongConfigReader
     {
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDecimal(out decimal value))
         {
-            throw Expected(ref reader, path, "a number");
+            throw Expected(ref reader, path, KongConfigExpectation.Number);
         }
 
         return value;
@@ -147,7 +199,7 @@ public static class KongConfigReader
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            throw Expected(ref reader, path, "a UUID string");
+            throw Expected(ref reader, path, KongConfigExpectation.Uuid);
         }
 
         if (!Guid.TryParse(reader.GetString(), out Guid value))
@@ -163,7 +215,7 @@ public static class KongConfigReader
     {
         if (reader.TokenType != JsonTokenType.String)
         {
-            throw Expected(ref reader, path, "a URI string");
+            throw Expected(ref reader, path, KongConfigExpectation.Uri);
         }
 
         if (!Uri.TryCreate(reader.GetString(), UriKind.RelativeOrAbsolute, out Uri? value))

@@ -24,18 +24,25 @@ internal static class WireErrors
 
     public const string TooManyEvents = "too many events in flight";
 
+    /// <summary>What an error shows in place of a field name that is not shaped like a field path.</summary>
+    public const string HiddenConfigField = "(a field; its name is not shown)";
+
     /// <summary>What an error names as the field of a <c>KongConfigException</c> that did not come from the binder:
-    /// the field only when it is shaped like a field path (names of letters, digits and <c>_</c>, joined by dots, with
-    /// <c>[n]</c> indexes and the <c>&lt;key&gt;</c> placeholder; at most 200 characters), since user code sets it
+    /// the field only when it is shaped like a field path (<see cref="IsConfigFieldPath"/>), since user code sets it
     /// and anything else (a value, a map key, a sentence) may hold a secret.</summary>
-    public static string ConfigFieldPath(string field)
+    public static string ConfigFieldPath(string field) => IsConfigFieldPath(field) ? field : HiddenConfigField;
+
+    /// <summary>Whether <paramref name="field"/> is shaped like a field path: names of letters, digits, <c>_</c> and
+    /// <c>-</c> (what a configuration field's name may hold), joined by dots, with <c>[n]</c> indexes and the
+    /// <c>&lt;key&gt;</c> placeholder of a map value; at most 200 characters.</summary>
+    public static bool IsConfigFieldPath(string field)
     {
         bool shaped = field.Length is > 0 and <= 200;
         bool segmentStart = true;
         for (int i = 0; shaped && i < field.Length; i++)
         {
             char c = field[i];
-            if (char.IsAsciiLetterOrDigit(c) || c == '_')
+            if (char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
             {
                 segmentStart = false;
             }
@@ -60,7 +67,7 @@ internal static class WireErrors
             }
         }
 
-        return shaped && !segmentStart ? field : "(a field; its name is not shown)";
+        return shaped && !segmentStart;
     }
 
     /// <summary>Keeps <c>no plugin instance</c> out of an error that is not about an unknown instance (for example a

@@ -60,7 +60,7 @@ partial class DiPlugin : global::Kong.Pdk.Hosting.IKongPlugin
 
             if (configJson.IsEmpty)
             {
-                throw global::Kong.Pdk.Hosting.KongConfigReader.Error("", "the configuration is empty");
+                throw global::Kong.Pdk.Hosting.KongConfigReader.EmptyConfiguration();
             }
 
             global::System.Text.Json.Utf8JsonReader reader = new global::System.Text.Json.Utf8JsonReader(configJson);
@@ -82,7 +82,7 @@ partial class DiPlugin : global::Kong.Pdk.Hosting.IKongPlugin
         {
             if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
             {
-                throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
             }
 
             global::DiPlugin __result = new global::DiPlugin(__service0, __service1, __service2);

@@ -55,7 +55,7 @@ partial class Outer
             {
                 if (configJson.IsEmpty)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Error("", "the configuration is empty");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.EmptyConfiguration();
                 }
 
                 global::System.Text.Json.Utf8JsonReader reader = new global::System.Text.Json.Utf8JsonReader(configJson);
@@ -77,7 +77,7 @@ partial class Outer
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
                 global::Outer.AllTypesPlugin __result = new global::Outer.AllTypesPlugin();
@@ -150,7 +150,7 @@ partial class Outer
                         reader.Read();
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "short"), "an integer");
+                            throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "short"), global::Kong.Pdk.Hosting.KongConfigExpectation.Integer, reader.TokenType);
                         }
                         else
                         {
@@ -235,7 +235,7 @@ partial class Outer
                         reader.Read();
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "id"), "a UUID string");
+                            throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "id"), global::Kong.Pdk.Hosting.KongConfigExpectation.Uuid, reader.TokenType);
                         }
                         else
                         {
@@ -403,7 +403,7 @@ partial class Outer
                         reader.Read();
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "nested"), "an object");
+                            throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "nested"), global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                         }
                         else
                         {
@@ -415,7 +415,7 @@ partial class Outer
                         reader.Read();
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "origin"), "an object");
+                            throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "origin"), global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                         }
                         else
                         {
@@ -445,12 +445,12 @@ partial class Outer
 
                 if (!__seen5)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Error(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "short"), "the field is required but missing");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Missing(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "short"));
                 }
 
                 if (!__seen27)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Error(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "origin"), "the field is required but missing");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Missing(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "origin"));
                 }
 
                 return __result;
@@ -472,11 +472,10 @@ partial class Outer
                     {
                         return global::LogLevel.VeryVerbose;
                     }
-
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected one of \"debug\", \"info\", \"very_verbose\", got another string");
                 }
 
-                throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "one of \"debug\", \"info\", \"very_verbose\"");
+                // A string that is none of the values, or another kind of token: the error never names the value.
+                throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.OneOf, reader.TokenType);
             }
 
             private static global::LogLevel[] __Read2(ref global::System.Text.Json.Utf8JsonReader reader, string path)
@@ -487,7 +486,7 @@ partial class Outer
                     // cjson may write an empty Lua table as {}: accept it as an empty array.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an array, got an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, global::System.Text.Json.JsonTokenType.StartObject);
                     }
 
                     return items.ToArray();
@@ -495,14 +494,14 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an array");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                 {
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), "one of \"debug\", \"info\", \"very_verbose\"");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), global::Kong.Pdk.Hosting.KongConfigExpectation.OneOf, reader.TokenType);
                     }
                     else
                     {
@@ -521,7 +520,7 @@ partial class Outer
                     // cjson may write an empty Lua table as {}: accept it as an empty array.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an array, got an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, global::System.Text.Json.JsonTokenType.StartObject);
                     }
 
                     return new global::System.Collections.Generic.HashSet<string>(items);
@@ -529,14 +528,14 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an array");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                 {
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), "a string");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), global::Kong.Pdk.Hosting.KongConfigExpectation.String, reader.TokenType);
                     }
                     else
                     {
@@ -555,7 +554,7 @@ partial class Outer
                     // cjson may write an empty Lua table as {}: accept it as an empty array.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an array, got an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, global::System.Text.Json.JsonTokenType.StartObject);
                     }
 
                     return new global::System.Collections.Generic.HashSet<int>(items);
@@ -563,14 +562,14 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an array");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                 {
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), "an integer");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), global::Kong.Pdk.Hosting.KongConfigExpectation.Integer, reader.TokenType);
                     }
                     else
                     {
@@ -589,7 +588,7 @@ partial class Outer
                     // cjson may write an empty Lua table as {}: accept it as an empty array.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an array, got an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, global::System.Text.Json.JsonTokenType.StartObject);
                     }
 
                     return new global::System.Collections.Generic.HashSet<string>(items);
@@ -597,14 +596,14 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an array");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                 {
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), "a string");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), global::Kong.Pdk.Hosting.KongConfigExpectation.String, reader.TokenType);
                     }
                     else
                     {
@@ -623,7 +622,7 @@ partial class Outer
                     // cjson may write an empty Lua table as {}: accept it as an empty array.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an array, got an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, global::System.Text.Json.JsonTokenType.StartObject);
                     }
 
                     return items;
@@ -631,14 +630,14 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an array");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                 {
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), "a number");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), global::Kong.Pdk.Hosting.KongConfigExpectation.Number, reader.TokenType);
                     }
                     else
                     {
@@ -657,7 +656,7 @@ partial class Outer
                     // cjson may write an empty Lua table as {}: accept it as an empty array.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an array, got an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, global::System.Text.Json.JsonTokenType.StartObject);
                     }
 
                     return global::System.Collections.Immutable.ImmutableArray.CreateRange(items);
@@ -665,14 +664,14 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an array");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                 {
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), "a string");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), global::Kong.Pdk.Hosting.KongConfigExpectation.String, reader.TokenType);
                     }
                     else
                     {
@@ -691,7 +690,7 @@ partial class Outer
                     // cjson may write an empty Lua table as {}: accept it as an empty array.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an array, got an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, global::System.Text.Json.JsonTokenType.StartObject);
                     }
 
                     return items.ToArray();
@@ -699,14 +698,14 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an array");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                 {
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), "a string");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), global::Kong.Pdk.Hosting.KongConfigExpectation.String, reader.TokenType);
                     }
                     else
                     {
@@ -725,7 +724,7 @@ partial class Outer
                     // An empty Lua table may arrive as []: accept it as an empty map.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an object, got an array");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, global::System.Text.Json.JsonTokenType.StartArray);
                     }
 
                     return items;
@@ -733,7 +732,7 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
@@ -742,7 +741,7 @@ partial class Outer
                     reader.Read();
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.MapValue(path), "an array");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.MapValue(path), global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                     }
                     else
                     {
@@ -761,7 +760,7 @@ partial class Outer
                     // An empty Lua table may arrive as []: accept it as an empty map.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an object, got an array");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, global::System.Text.Json.JsonTokenType.StartArray);
                     }
 
                     return items;
@@ -769,7 +768,7 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
@@ -778,7 +777,7 @@ partial class Outer
                     reader.Read();
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.MapValue(path), "an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.MapValue(path), global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                     }
                     else
                     {
@@ -797,7 +796,7 @@ partial class Outer
                     // cjson may write an empty Lua table as {}: accept it as an empty array.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an array, got an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, global::System.Text.Json.JsonTokenType.StartObject);
                     }
 
                     return items;
@@ -805,14 +804,14 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an array");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                 {
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), "an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                     }
                     else
                     {
@@ -827,7 +826,7 @@ partial class Outer
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
                 global::Level1 __defaults = new global::Level1();
@@ -852,7 +851,7 @@ partial class Outer
                         reader.Read();
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "next"), "an object");
+                            throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "next"), global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                         }
                         else
                         {
@@ -878,7 +877,7 @@ partial class Outer
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
                 global::Point __result = new global::Point();
@@ -927,7 +926,7 @@ partial class Outer
                     // cjson may write an empty Lua table as {}: accept it as an empty array.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an array, got an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, global::System.Text.Json.JsonTokenType.StartObject);
                     }
 
                     return items;
@@ -935,14 +934,14 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an array");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                 {
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), "an integer");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), global::Kong.Pdk.Hosting.KongConfigExpectation.Integer, reader.TokenType);
                     }
                     else
                     {
@@ -957,7 +956,7 @@ partial class Outer
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
                 global::Level2 __result = new global::Level2();
@@ -1002,7 +1001,7 @@ partial class Outer
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
                 global::Level3 __result = new global::Level3();
@@ -1051,7 +1050,7 @@ partial class Outer
                     // cjson may write an empty Lua table as {}: accept it as an empty array.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an array, got an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, global::System.Text.Json.JsonTokenType.StartObject);
                     }
 
                     return items;
@@ -1059,7 +1058,7 @@ partial class Outer
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an array");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)

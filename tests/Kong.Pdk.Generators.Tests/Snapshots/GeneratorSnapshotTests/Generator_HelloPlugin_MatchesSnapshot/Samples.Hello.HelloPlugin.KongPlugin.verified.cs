@@ -51,7 +51,7 @@ namespace Samples.Hello
             {
                 if (configJson.IsEmpty)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Error("", "the configuration is empty");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.EmptyConfiguration();
                 }
 
                 global::System.Text.Json.Utf8JsonReader reader = new global::System.Text.Json.Utf8JsonReader(configJson);
@@ -73,7 +73,7 @@ namespace Samples.Hello
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
                 global::Samples.Hello.HelloPlugin __result = new global::Samples.Hello.HelloPlugin();

@@ -55,7 +55,7 @@ namespace Samples.Worked
             {
                 if (configJson.IsEmpty)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Error("", "the configuration is empty");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.EmptyConfiguration();
                 }
 
                 global::System.Text.Json.Utf8JsonReader reader = new global::System.Text.Json.Utf8JsonReader(configJson);
@@ -77,7 +77,7 @@ namespace Samples.Worked
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
                 global::Samples.Worked.MyPlugin __defaults = new global::Samples.Worked.MyPlugin();
@@ -96,7 +96,7 @@ namespace Samples.Worked
                         reader.Read();
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "message"), "a string");
+                            throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "message"), global::Kong.Pdk.Hosting.KongConfigExpectation.String, reader.TokenType);
                         }
                         else
                         {
@@ -180,7 +180,7 @@ namespace Samples.Worked
                         reader.Read();
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "upstream"), "an object");
+                            throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "upstream"), global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                         }
                         else
                         {
@@ -216,7 +216,7 @@ namespace Samples.Worked
                     // cjson may write an empty Lua table as {}: accept it as an empty array.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an array, got an object");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, global::System.Text.Json.JsonTokenType.StartObject);
                     }
 
                     return items;
@@ -224,14 +224,14 @@ namespace Samples.Worked
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartArray)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an array");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Array, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                 {
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), "a string");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Item(path, items.Count), global::Kong.Pdk.Hosting.KongConfigExpectation.String, reader.TokenType);
                     }
                     else
                     {
@@ -250,7 +250,7 @@ namespace Samples.Worked
                     // An empty Lua table may arrive as []: accept it as an empty map.
                     if (!reader.Read() || reader.TokenType != global::System.Text.Json.JsonTokenType.EndArray)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected an object, got an array");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, global::System.Text.Json.JsonTokenType.StartArray);
                     }
 
                     return items;
@@ -258,7 +258,7 @@ namespace Samples.Worked
 
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
@@ -267,7 +267,7 @@ namespace Samples.Worked
                     reader.Read();
                     if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                     {
-                        throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.MapValue(path), "a string");
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.MapValue(path), global::Kong.Pdk.Hosting.KongConfigExpectation.String, reader.TokenType);
                     }
                     else
                     {
@@ -290,18 +290,17 @@ namespace Samples.Worked
                     {
                         return global::Samples.Worked.Mode.Safe;
                     }
-
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Error(path, "expected one of \"fast\", \"safe\", got another string");
                 }
 
-                throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "one of \"fast\", \"safe\"");
+                // A string that is none of the values, or another kind of token: the error never names the value.
+                throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.OneOf, reader.TokenType);
             }
 
             private static global::Samples.Worked.UpstreamConfig __Read4(ref global::System.Text.Json.Utf8JsonReader reader, string path)
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
-                    throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, path, "an object");
+                    throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
                 global::Samples.Worked.UpstreamConfig __defaults = new global::Samples.Worked.UpstreamConfig();
@@ -314,7 +313,7 @@ namespace Samples.Worked
                         reader.Read();
                         if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
                         {
-                            throw global::Kong.Pdk.Hosting.KongConfigReader.Expected(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "host"), "a string");
+                            throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "host"), global::Kong.Pdk.Hosting.KongConfigExpectation.String, reader.TokenType);
                         }
                         else
                         {
