@@ -41,6 +41,19 @@ public sealed class HostCommandLineTests
         Assert.False(line.InlineCompletions);
     }
 
+    /// <summary>Issue 9 item 8: Kong closes the idle connections of its pool after lua_socket_keepalive_timeout (60 s
+    /// by default), so the server's idle timeout stays above it and never cuts a connection Kong may borrow again;
+    /// a partial message has a timeout of its own.</summary>
+    [Fact]
+    public void Defaults_ConnectionIdleTimeout_IsAboveKongsKeepaliveTimeout_PartialMessageTimeoutIsSet()
+    {
+        KongServerOptions options = HostCommandLine.Parse([], out _).Options;
+        Assert.True(options.ConnectionIdleTimeout > TimeSpan.FromSeconds(60), $"{options.ConnectionIdleTimeout}");
+        Assert.Equal(TimeSpan.FromSeconds(75), options.ConnectionIdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.PartialMessageTimeout);
+        Assert.Equal(options.ConnectionIdleTimeout, new KongServerOptions().ConnectionIdleTimeout);
+    }
+
     [Fact]
     public void EveryLimit_IsParsed()
     {
