@@ -72,7 +72,7 @@ internal static class SchemaJsonWriter
     private static void WriteType(StringBuilder json, ConfigTypeSpec type, ConfigFieldSpec? field, bool referenceableElements = false,
         bool mayBeEmpty = false, ConfigFieldSpec? rules = null)
     {
-        json.Append("{\"type\":").Append(JsonText.String(KongType(type.Kind)));
+        json.Append("{\"type\":").Append(JsonText.String(type.Kind.KongTypeName()));
         if (field is { Required: true })
         {
             json.Append(",\"required\":true");
@@ -197,16 +197,4 @@ internal static class SchemaJsonWriter
 
     private static readonly ConfigTypeSpec MapKey = new(ConfigKind.String, "global::System.String", false, ClrNumeric.None,
         CollectionShape.None, null, EquatableArray<EnumMemberSpec>.Empty, null);
-
-    private static string KongType(ConfigKind kind) => kind switch
-    {
-        ConfigKind.Boolean => "boolean",
-        ConfigKind.Integer => "integer",
-        ConfigKind.Number => "number",
-        ConfigKind.Array => "array",
-        ConfigKind.Set => "set",
-        ConfigKind.Map => "map",
-        ConfigKind.Record => "record",
-        _ => "string",
-    };
 }

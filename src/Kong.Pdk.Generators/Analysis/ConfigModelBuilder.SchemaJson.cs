@@ -111,7 +111,7 @@ internal sealed partial class ConfigModelBuilder
     /// accepts on a field of <paramref name="type"/>, or <see langword="null"/>.</summary>
     private static string? CheckFieldAttribute(string key, JsonTree value, ConfigTypeSpec type, JsonTree all)
     {
-        string kongType = MetaschemaRules.KongType(type);
+        string kongType = type.Kind.KongTypeName();
         if (Refused.TryGetValue(key, out string? why))
         {
             return "'" + key + "' cannot be used: " + why;

@@ -137,7 +137,7 @@ internal sealed partial class ConfigModelBuilder
                 object?[] arguments = Problems[i].Arguments;
                 arguments[arguments.Length - 1] = arguments[arguments.Length - 1]
                     + " (with Target = " + TargetNames[target] + " it applies to each " + (target == TargetElements ? "element" : target == TargetKeys ? "key" : "value")
-                    + ", of schema type '" + SchemaTypeName(nestedType.Kind) + "')";
+                    + ", of schema type '" + nestedType.Kind.KongTypeName() + "')";
             }
 
             if (target == TargetKeys)
@@ -152,18 +152,6 @@ internal sealed partial class ConfigModelBuilder
 
         return rules;
     }
-
-    private static string SchemaTypeName(ConfigKind kind) => kind switch
-    {
-        ConfigKind.Boolean => "boolean",
-        ConfigKind.Integer => "integer",
-        ConfigKind.Number => "number",
-        ConfigKind.Array => "array",
-        ConfigKind.Set => "set",
-        ConfigKind.Map => "map",
-        ConfigKind.Record => "record",
-        _ => "string",
-    };
 
     /// <summary>Checks each element of an array or set default, or each key and value of a map default, against the
     /// nested rules; <see langword="null"/> when all pass.</summary>

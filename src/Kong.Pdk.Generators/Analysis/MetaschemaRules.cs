@@ -22,19 +22,6 @@ internal static class MetaschemaRules
         "starts_with", "one_of", "not_one_of", "contains", "is_regex", "timestamp", "uuid", "custom_validator", "mutually_exclusive_subsets",
     };
 
-    /// <summary>The Kong type a field of <paramref name="type"/> has in the schema.</summary>
-    public static string KongType(ConfigTypeSpec type) => type.Kind switch
-    {
-        ConfigKind.Boolean => "boolean",
-        ConfigKind.Integer => "integer",
-        ConfigKind.Number => "number",
-        ConfigKind.Array => "array",
-        ConfigKind.Set => "set",
-        ConfigKind.Map => "map",
-        ConfigKind.Record => "record",
-        _ => "string",
-    };
-
     /// <summary>Why <paramref name="match"/> is not a condition Kong can apply to a field of <paramref name="type"/>, or
     /// <see langword="null"/>.</summary>
     public static string? CheckCondition(JsonTree match, ConfigTypeSpec type)
@@ -82,7 +69,7 @@ internal static class MetaschemaRules
 
                 if (value.Kind != JsonTreeKind.Array || value.Items.Count != 2 || value.Items.Any(i => FitsType(i, type) is not null))
                 {
-                    return "'between' must be [min, max] of " + KongType(type) + "s";
+                    return "'between' must be [min, max] of " + type.Kind.KongTypeName() + "s";
                 }
 
                 return value.Items[0].Number > value.Items[1].Number ? "'between' has min greater than max" : null;
@@ -202,7 +189,7 @@ internal static class MetaschemaRules
 
         return type.Kind == ConfigKind.Enum
             ? value.Write() + " is not one of " + string.Join(", ", type.EnumMembers.Select(static m => "\"" + m.WireName + "\""))
-            : value.Write() + " is not a value of a " + KongType(type) + " field";
+            : value.Write() + " is not a value of a " + type.Kind.KongTypeName() + " field";
     }
 
     /// <summary>Why the default <paramref name="value"/> breaks the validator <paramref name="key"/> with argument
@@ -263,5 +250,5 @@ internal static class MetaschemaRules
             : LuaPattern.Check(value.Text) is { } error ? "'" + value.Text + "' in '" + key + "' is not a valid Lua pattern: " + error
             : null;
 
-    private static string NotOn(string key, ConfigTypeSpec type) => "'" + key + "' does not apply to a " + KongType(type) + " field";
+    private static string NotOn(string key, ConfigTypeSpec type) => "'" + key + "' does not apply to a " + type.Kind.KongTypeName() + " field";
 }
