@@ -17,6 +17,7 @@ public sealed class SampleDumpTests(ITestOutputHelper output)
     /// serves several, the plugin's name (its dump is taken with <c>-plugin NAME</c>, as Kong 3.9+ query it).</summary>
     private static readonly (string Project, string Executable, string? Plugin)[] SamplePlugins =
     [
+        ("GreetingService", "GreetingService", null),
         ("HelloPlugin", "HelloPlugin", null),
         ("RateLimitHeaders", "RateLimitHeaders", null),
         ("HeaderStamp", "PluginLibraries/PluginHost", "header-stamp"),
