@@ -23,7 +23,10 @@ internal static class EventEviction
             if (on is not null && (connection is null || ReferenceEquals(on, connection))) waiting.Add((ev.StateSinceTicks, ev.Generation, ev));
         }
 
-        waiting.Sort(static (a, b) => a.Since.CompareTo(b.Since));
+        // Since has the millisecond resolution of Environment.TickCount64, so many events share one value: among
+        // those, the one started first (the lower id; ids only wrap after 2^30 or more events) goes first. The sort
+        // itself is not stable, so without this an event that began waiting a moment ago could go before older ones.
+        waiting.Sort(static (a, b) => a.Since != b.Since ? a.Since.CompareTo(b.Since) : a.Event.Id.CompareTo(b.Event.Id));
         int abandoned = 0;
         foreach ((long _, int generation, EventCore ev) in waiting)
         {
