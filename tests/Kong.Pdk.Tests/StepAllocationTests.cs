@@ -60,6 +60,7 @@ public sealed class StepAllocationTests
         var instance = new PluginInstance(7, plugin, plugin.CreateInstance("{}"u8), 0);
         var connection = new BufferConnection(server);
         EventCore ev = server.Events.Rent(server);
+        if (!instance.TryBeginEvent()) throw new InvalidOperationException("a new instance admits events");
         ev.Reset(instance, KongPhase.Access);
         server.Events.Add(ev);
         ev.Start(connection, 1);

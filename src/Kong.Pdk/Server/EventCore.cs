@@ -140,8 +140,7 @@ internal sealed partial class EventCore : IValueTaskSource<PdkResult>
         _target = connection;
         _targetMsgId = msgId;
         _stateSinceTicks = Environment.TickCount64;
-        StartTelemetry();
-        Instance.EventStarted();
+        StartTelemetry(); // the dispatcher took the instance's hold for this event (PluginInstance.TryBeginEvent)
         ValueTask handler;
         try
         {

@@ -128,20 +128,30 @@ internal sealed class RequestDispatcher
             return Error(connection, msgId, WireErrors.BadParams("plugin.HandleEvent", "InstanceId is missing"));
         }
 
-        if (instanceId > int.MaxValue || !_server.Instances.TryGet((int)instanceId, out PluginInstance instance))
+        PluginInstance instance;
+        do
         {
-            // The one place this text is sent: Kong then restarts its instances (kong-protocol.md §4.5).
-            return Error(connection, msgId, WireErrors.NoPluginInstance(instanceId));
+            if (instanceId > int.MaxValue || !_server.Instances.TryGet((int)instanceId, out instance))
+            {
+                // The one place this text is sent: Kong then restarts its instances (kong-protocol.md §4.5).
+                return Error(connection, msgId, WireErrors.NoPluginInstance(instanceId));
+            }
+
+            // Retired between the lookup and here (CloseInstance on another connection, a replacement, the idle
+            // sweep): it has left the registry, which now holds its successor or nothing, so look again.
         }
+        while (!instance.TryBeginEvent());
 
         if (!hasPhase || !Contains(instance.Descriptor.Phases, phase))
         {
+            instance.EventEnded();
             string phaseText = phaseLength >= 0 ? Encoding.UTF8.GetString(nameScratch[..phaseLength]) : "(missing)";
             return Error(connection, msgId, $"plugin {instance.Descriptor.Name} has no handler for the event '{phaseText}'");
         }
 
         if (!MakeRoomForEvent(connection))
         {
+            instance.EventEnded();
             if (ServerTelemetry.RejectedEvents.Enabled) ServerTelemetry.RejectedEvents.Add(1, ServerTelemetry.PluginTags(instance.Descriptor, phase));
             _server.Log.Warn($"HandleEvent refused: {_server.Events.Count} events in flight (limit {_server.Options.MaxEventsInFlight}), none of them waiting for a step");
             return Error(connection, msgId, WireErrors.TooManyEvents);
