@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Kong.Pdk.Extensions.Hosting;
 
@@ -11,7 +12,7 @@ public static class KongPluginApplication
 {
     /// <summary>
     /// Creates a host builder (<see cref="Host.CreateApplicationBuilder()"/>: appsettings.json, environment
-    /// variables, console logging), lets <paramref name="configure"/> register services, builds the host and runs
+    /// variables, console logging on stderr, one line per record: <see cref="KongLoggingBuilderExtensions.AddKongConsoleDefaults"/>), lets <paramref name="configure"/> register services, builds the host and runs
     /// <see cref="KongHostExtensions.RunKongPluginsAsync"/>. Kong's command line is not given to the host's
     /// configuration: its single-dash flags (<c>-dump</c>, <c>-kong-prefix</c>) are the plugin server's.
     /// </summary>
@@ -23,6 +24,7 @@ public static class KongPluginApplication
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(configure);
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Logging.AddKongConsoleDefaults();
         configure(builder);
         using IHost host = builder.Build();
         return await host.RunKongPluginsAsync(args).ConfigureAwait(false);

@@ -59,9 +59,13 @@ internal sealed class PluginProcess : IAsyncDisposable
     public static PluginProcess StartUnder(string[] launcher, params string[] args) => StartDll(PluginDll, launcher, args);
 
     /// <summary>Starts another built plugin executable, <paramref name="dll"/>.</summary>
-    public static PluginProcess StartDll(string dll, string[] launcher, params string[] args)
+    public static PluginProcess StartDll(string dll, string[] launcher, params string[] args) => StartDll(dll, launcher, null, args);
+
+    /// <summary>Starts another built plugin executable with extra environment variables.</summary>
+    public static PluginProcess StartDll(string dll, string[] launcher, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : "dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (KeyValuePair<string, string> variable in environment ?? new Dictionary<string, string>()) info.Environment[variable.Key] = variable.Value;
         foreach (string arg in launcher.Skip(1)) info.ArgumentList.Add(arg);
         if (launcher.Length > 0) info.ArgumentList.Add(DotnetHost);
         info.ArgumentList.Add(dll);
@@ -97,9 +101,13 @@ internal sealed class PluginProcess : IAsyncDisposable
     public static Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args) => RunDllAsync(PluginDll, args);
 
     /// <summary>Runs another built plugin executable, <paramref name="dll"/>, to completion.</summary>
-    public static async Task<(int Code, string Stdout, string Stderr)> RunDllAsync(string dll, params string[] args)
+    public static Task<(int Code, string Stdout, string Stderr)> RunDllAsync(string dll, params string[] args) => RunDllAsync(dll, null, args);
+
+    /// <summary>Runs another built plugin executable to completion, with extra environment variables.</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunDllAsync(string dll, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (KeyValuePair<string, string> variable in environment ?? new Dictionary<string, string>()) info.Environment[variable.Key] = variable.Value;
         info.ArgumentList.Add(dll);
         foreach (string arg in args) info.ArgumentList.Add(arg);
         using Process process = Process.Start(info)!;

@@ -93,6 +93,18 @@ public sealed class HostCommandLineTests
     }
 
     [Fact]
+    public void LogFormat_IsParsed_LoggerByDefault()
+    {
+        Assert.Equal(KongLogFormat.Logger, HostCommandLine.Parse([], out _).Options.LogFormat);
+        Assert.Equal(KongLogFormat.Kong, HostCommandLine.Parse(["-log-format", "kong"], out string? error).Options.LogFormat);
+        Assert.Null(error);
+        Assert.Equal(KongLogFormat.Logger, HostCommandLine.Parse(["--log-format", "Logger"], out error).Options.LogFormat);
+        Assert.Null(error);
+        HostCommandLine.Parse(["-log-format", "1"], out error);
+        Assert.Contains("unknown log format '1'", error);
+    }
+
+    [Fact]
     public void PerPeerLimits_AreParsed()
     {
         HostCommandLine line = HostCommandLine.Parse(["-max-events-per-connection", "7", "-memory-budget", "3000000000"], out string? error);

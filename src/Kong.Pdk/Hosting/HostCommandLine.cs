@@ -50,6 +50,8 @@ internal sealed class HostCommandLine
           -socket PATH               explicit socket path (default <prefix>/<plugin name>.socket)
           -plugin NAME               serve (and dump) only this plugin; repeatable
           -log-level LEVEL           debug, info, warn, error or none (default info)
+          -log-format FORMAT         logger (through the host's ILoggerFactory when there is one) or kong
+                                     (Kong's stderr line format always) (default logger)
           -max-message-size BYTES    largest message accepted (default 16777216)
           -max-depth N               deepest nesting accepted (default 64)
           -memory-budget BYTES       total retained for configurations, step data and messages being
@@ -160,6 +162,12 @@ internal sealed class HostCommandLine
                     string level = Value() ?? Missing(arg, ref error);
                     if (Enum.TryParse(level, ignoreCase: true, out KongLogLevel parsed) && Enum.IsDefined(parsed)) line.Options.LogLevel = parsed;
                     else error ??= $"unknown log level '{level}'";
+                    break;
+                case "log-format":
+                    string format = Value() ?? Missing(arg, ref error);
+                    if (string.Equals(format, "logger", StringComparison.OrdinalIgnoreCase)) line.Options.LogFormat = KongLogFormat.Logger;
+                    else if (string.Equals(format, "kong", StringComparison.OrdinalIgnoreCase)) line.Options.LogFormat = KongLogFormat.Kong;
+                    else error ??= $"unknown log format '{format}' (logger or kong)";
                     break;
                 case "max-message-size":
                     line.Options.MaxMessageSize = Int(arg, Value(), ref error);

@@ -114,7 +114,7 @@ public static class KongPluginHost
         if (services is not null) line.Options.Services = services;
         configure?.Invoke(line.Options);
         string logName = served.Count == 1 ? served[0].Name : program;
-        var log = new ServerLog(logName, line.Options.LogLevel, logger: ServerLogger(line.Options.Services));
+        var log = new ServerLog(logName, line.Options.LogLevel, logger: line.Options.LogFormat == KongLogFormat.Logger ? ServerLogger(line.Options.Services) : null);
         string socketPath = line.SocketPath ?? Path.Combine(line.Prefix, logName + ".socket");
 
         WarnAboutDescriptorLimit(log, line.Options.MaxConnections);

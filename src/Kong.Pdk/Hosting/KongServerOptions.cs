@@ -105,6 +105,11 @@ public sealed class KongServerOptions
     /// <summary>Lowest level written to stderr. Default <see cref="KongLogLevel.Info"/>.</summary>
     public KongLogLevel LogLevel { get; set; } = KongLogLevel.Info;
 
+    /// <summary>With <see cref="Services"/> that hold an <c>ILoggerFactory</c>: whether the server's own lines go
+    /// through it (<see cref="KongLogFormat.Logger"/>, the default) or stay in Kong's stderr line format
+    /// (<see cref="KongLogFormat.Kong"/>, <c>-log-format kong</c>).</summary>
+    public KongLogFormat LogFormat { get; set; } = KongLogFormat.Logger;
+
     /// <summary>Unix permission bits of the socket file. Default owner and group read/write (0660).</summary>
     public UnixFileMode SocketMode { get; set; } =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
@@ -114,7 +119,7 @@ public sealed class KongServerOptions
     /// created at <c>plugin.StartInstance</c> and disposed once the instance is closed, replaced or collected and its
     /// last event ended; the plugin's constructor parameters are resolved from that scope, which also answers
     /// <see cref="KongInstanceInfo"/>. When it holds an <c>ILoggerFactory</c>, the server's own lines go through it
-    /// (category <c>Kong.Pdk.Server</c>) instead of stderr. See docs/dependency-injection.md. Default none.
+    /// (category <c>Kong.Pdk.Server</c>) instead of stderr, unless <see cref="LogFormat"/> is <see cref="KongLogFormat.Kong"/>. See docs/dependency-injection.md. Default none.
     /// </summary>
     public IServiceProvider? Services { get; set; }
 
