@@ -22,6 +22,7 @@ public sealed class SampleDumpTests(ITestOutputHelper output)
         ("RateLimitHeaders", "RateLimitHeaders", null),
         ("HeaderStamp", "PluginLibraries/PluginHost", "header-stamp"),
         ("RequestGuard", "PluginLibraries/PluginHost", "request-guard"),
+        ("TokenIntrospection", "TokenIntrospection", null),
     ];
 
     public static TheoryData<string> Samples => new(SamplePlugins.Select(p => p.Project));
