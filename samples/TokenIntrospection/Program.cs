@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -8,6 +9,7 @@ using TokenIntrospection;
 
 // Not CreateApplicationBuilder(args): Kong's single-dash flags (-dump, -kong-prefix) belong to the plugin server.
 HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+builder.Logging.AddKongConsoleDefaults(); // console lines on stderr, one per record: stdout is where -dump answers Kong
 builder.Services.AddTokenIntrospection();
 
 // OpenTelemetry over OTLP when the standard variable names an endpoint (OTEL_EXPORTER_OTLP_ENDPOINT, and the other
