@@ -54,7 +54,13 @@ internal static class PluginEmitter
         w.Line();
         WriteDispatch(w, spec);
         w.Line();
-        WriteDescriptorClass(w, spec, cancellationToken);
+        string? bindingConstructor = WriteDescriptorClass(w, spec, cancellationToken);
+        if (bindingConstructor is not null)
+        {
+            w.Line();
+            w.Lines(bindingConstructor.TrimEnd('\n'));
+        }
+
         w.Close();
 
         foreach (ContainingTypeSpec _ in spec.ContainingTypes)
@@ -102,7 +108,7 @@ internal static class PluginEmitter
         w.Close();
     }
 
-    private static void WriteDescriptorClass(SourceWriter w, PluginSpec spec, System.Threading.CancellationToken cancellationToken)
+    private static string? WriteDescriptorClass(SourceWriter w, PluginSpec spec, System.Threading.CancellationToken cancellationToken)
     {
         w.Lines(GeneratedCodeAttribute);
         w.Open("private sealed class __KongPluginDescriptor : global::Kong.Pdk.Hosting.KongPluginDescriptor");
@@ -127,7 +133,7 @@ internal static class PluginEmitter
             w.Line("public override global::Kong.Pdk.Hosting.KongFailurePolicy FailurePolicy => global::Kong.Pdk.Hosting.KongFailurePolicy.FailOpen;");
         }
 
-        var binder = new BinderWriter(cancellationToken, spec.RequiresServices ? spec : null);
+        var binder = new BinderWriter(cancellationToken, spec);
         string root = binder.MethodFor(new ConfigTypeSpec(ConfigKind.Record, spec.Config.TypeName, false, ClrNumeric.None,
             CollectionShape.None, null, EquatableArray<EnumMemberSpec>.Empty, spec.Config));
         w.Line();
@@ -186,6 +192,7 @@ internal static class PluginEmitter
         w.Close();
         binder.WriteAll(w);
         w.Close();
+        return binder.BindingConstructor;
     }
 
     private static string XmlEscape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
@@ -197,15 +204,34 @@ internal static class PluginEmitter
         private readonly List<(string Name, ConfigTypeSpec Type)> _pending = new();
         private readonly System.Threading.CancellationToken _cancellationToken;
         private readonly PluginSpec? _servicePlugin;
+        private readonly PluginSpec? _plugin;
 
         /// <param name="cancellationToken">Checked per type and field.</param>
-        /// <param name="servicePlugin">A plugin whose constructor takes services: its record reader receives them as
-        /// parameters (<c>__service0</c>, …) and passes them to the constructor.</param>
-        public BinderWriter(System.Threading.CancellationToken cancellationToken, PluginSpec? servicePlugin = null)
+        /// <param name="plugin">The plugin: when its constructor takes services, its record reader receives them as
+        /// parameters (<c>__service0</c>, …) and passes them to the constructor; when it binds in a constructor of its
+        /// own (<see cref="PluginSpec.BindsInConstructor"/>), <see cref="BindingConstructor"/> is that constructor.</param>
+        public BinderWriter(System.Threading.CancellationToken cancellationToken, PluginSpec? plugin = null)
         {
             _cancellationToken = cancellationToken;
-            _servicePlugin = servicePlugin;
+            _plugin = plugin;
+            _servicePlugin = plugin is { RequiresServices: true } ? plugin : null;
         }
+
+        /// <summary>The members to add to the plugin class itself (after <see cref="WriteAll"/>): the constructor
+        /// that binds its init-only properties, or <see langword="null"/>.</summary>
+        public string? BindingConstructor { get; private set; }
+
+        /// <summary>Private, unless the plugin class's own binding constructor calls the readers: then internal
+        /// (as private as can be in the private descriptor class, yet visible to the class that contains it).</summary>
+        private string Access => _plugin is { BindsInConstructor: true } ? "internal" : "private";
+
+        /// <summary>While the binding constructor is written: reader methods are called on the descriptor class.</summary>
+        private string _callPrefix = string.Empty;
+
+        private string ServiceArguments(string prefix)
+            => _servicePlugin is null
+                ? string.Empty
+                : string.Concat(_servicePlugin.ConstructorServices.Select((_, i) => (i == 0 ? prefix : ", ") + "__service" + i.ToString(CultureInfo.InvariantCulture)));
 
         /// <summary>The constructor call of <paramref name="record"/>: with the resolved services for the plugin class.</summary>
         private string New(RecordSpec record)
@@ -238,7 +264,7 @@ internal static class PluginEmitter
                 _pending.Add((name, type));
             }
 
-            return name;
+            return _callPrefix + name;
         }
 
         public void WriteAll(SourceWriter w)
@@ -318,11 +344,21 @@ internal static class PluginEmitter
 
         private void WriteRecord(SourceWriter w, string name, RecordSpec record)
         {
-            w.Open("private static " + record.TypeName + " " + name + "(" + Reader + ", string path" + ServiceParameters(record) + ")");
+            w.Open(Access + " static " + record.TypeName + " " + name + "(" + Reader + ", string path" + ServiceParameters(record) + ")");
             w.Open("if (reader.TokenType != " + Token + ".StartObject)");
             w.Line("throw " + Mismatch("path", Expect + "Object") + ";");
             w.Close();
             w.Line();
+            if (_plugin is { BindsInConstructor: true } plugin && record.TypeName == plugin.Config.TypeName)
+            {
+                // The plugin class's init-only properties are set by a constructor generated into the class, which
+                // chains to the plugin's own: one construction, so its constructor (and its services) run once.
+                w.Line("return new " + record.TypeName + "(" + ServiceArguments(string.Empty) + (_servicePlugin is null ? string.Empty : ", ") + "ref reader, path);");
+                w.Close();
+                BindingConstructor = WriteBindingConstructor(plugin, record);
+                return;
+            }
+
             if (record.UseObjectInitializer)
             {
                 // init-only properties: collect the values, starting from what the initializers give.
@@ -340,6 +376,69 @@ internal static class PluginEmitter
                 w.Line(record.TypeName + " __result = " + New(record) + ";");
             }
 
+            WriteFields(w, record, record.UseObjectInitializer ? null : "__result.");
+            w.Line();
+            if (record.UseObjectInitializer)
+            {
+                w.Line("return " + New(record));
+                w.Line("{");
+                w.Indent();
+                for (int i = 0; i < record.Fields.Count; i++)
+                {
+                    w.Line(record.Fields[i].PropertyName + " = __f" + i.ToString(CultureInfo.InvariantCulture) + ",");
+                }
+
+                w.Outdent();
+                w.Line("};");
+            }
+            else
+            {
+                w.Line("return __result;");
+            }
+
+            w.Close();
+        }
+
+        /// <summary>The constructor generated into the plugin class when it has init-only (or <c>required</c>)
+        /// properties: it chains to the plugin's constructor (field and property initializers run there, or here when
+        /// that constructor is the implicit one, which is then declared explicitly to stay public), then sets the
+        /// properties present in the configuration; the others keep their initializers' values.</summary>
+        private string WriteBindingConstructor(PluginSpec plugin, RecordSpec record)
+        {
+            var w = new SourceWriter();
+            if (plugin.ImplicitConstructor)
+            {
+                w.Line("/// <summary>The parameterless constructor C# would declare: declared here because the class has another one, below.</summary>");
+                w.Lines(GeneratedCodeAttribute);
+                w.Open("public " + plugin.TypeName + "()");
+                w.Close();
+                w.Line();
+            }
+
+            // Flow analysis cannot see that a required member is set (the loop sets it, or the check after it throws).
+            w.Line("#pragma warning disable CS8618 // each required or non-nullable member is set from the configuration or keeps its initializer's value");
+            w.Line("/// <summary>Binds the configuration's init-only properties in the one construction of this plugin instance.</summary>");
+            w.Lines(GeneratedCodeAttribute);
+            if (record.Fields.Any(static f => f.CSharpRequired))
+            {
+                w.Line("[global::System.Diagnostics.CodeAnalysis.SetsRequiredMembers] // each is required in the configuration too: checked below");
+            }
+
+            string chain = plugin.ImplicitConstructor ? string.Empty : " : this(" + ServiceArguments(string.Empty) + ")";
+            w.Open("private " + plugin.TypeName + "(" + ServiceParameters(record).TrimStart(',', ' ') + (_servicePlugin is null ? string.Empty : ", ") + Reader + ", string path)" + chain);
+            _callPrefix = "__KongPluginDescriptor.";
+            WriteFields(w, record, "this.");
+            _callPrefix = string.Empty;
+            w.Close();
+            w.Line("#pragma warning restore CS8618");
+            return w.ToString();
+        }
+
+        /// <summary>The loop over the object's keys, then the checks of the fields that must be present. With
+        /// <paramref name="target"/> each field is assigned to <c>target + property</c>; without, to its local
+        /// <c>__fN</c>.</summary>
+        private void WriteFields(SourceWriter w, RecordSpec record, string? target)
+        {
             for (int i = 0; i < record.Fields.Count; i++)
             {
                 if (record.Fields[i].MustBePresent)
@@ -354,14 +453,14 @@ internal static class PluginEmitter
                 _cancellationToken.ThrowIfCancellationRequested();
                 ConfigFieldSpec field = record.Fields[i];
                 string index = i.ToString(CultureInfo.InvariantCulture);
-                string target = record.UseObjectInitializer ? "__f" + index : "__result." + field.PropertyName;
+                string assigned = target is null ? "__f" + index : target + field.PropertyName;
                 string path = R + "Path(path, " + JsonText.CSharpString(field.WireName) + ")";
                 w.Open((i == 0 ? "if" : "else if") + " (reader.ValueTextEquals(" + JsonText.CSharpString(field.WireName) + "u8))");
                 w.Line("reader.Read();");
                 w.Open("if (reader.TokenType == " + Token + ".Null)");
                 if (field.Type.IsNullable)
                 {
-                    w.Line(target + " = null;");
+                    w.Line(assigned + " = null;");
                 }
                 else if (!field.Required)
                 {
@@ -374,7 +473,7 @@ internal static class PluginEmitter
 
                 w.Close();
                 w.Open("else");
-                w.Line(target + " = " + Read(field.Type, path) + ";");
+                w.Line(assigned + " = " + Read(field.Type, path) + ";");
                 w.Close();
                 if (field.MustBePresent)
                 {
@@ -410,32 +509,11 @@ internal static class PluginEmitter
                     w.Close();
                 }
             }
-
-            w.Line();
-            if (record.UseObjectInitializer)
-            {
-                w.Line("return " + New(record));
-                w.Line("{");
-                w.Indent();
-                for (int i = 0; i < record.Fields.Count; i++)
-                {
-                    w.Line(record.Fields[i].PropertyName + " = __f" + i.ToString(CultureInfo.InvariantCulture) + ",");
-                }
-
-                w.Outdent();
-                w.Line("};");
-            }
-            else
-            {
-                w.Line("return __result;");
-            }
-
-            w.Close();
         }
 
         private void WriteEnum(SourceWriter w, string name, ConfigTypeSpec type)
         {
-            w.Open("private static " + type.TypeName + " " + name + "(" + Reader + ", string path)");
+            w.Open(Access + " static " + type.TypeName + " " + name + "(" + Reader + ", string path)");
             w.Open("if (reader.TokenType == " + Token + ".String)");
             foreach (EnumMemberSpec member in type.EnumMembers)
             {
@@ -463,7 +541,7 @@ internal static class PluginEmitter
                 CollectionShape.HashSet => "new global::System.Collections.Generic.HashSet<" + elementType + ">(items)",
                 _ => "items",
             };
-            w.Open("private static " + type.TypeName + " " + name + "(" + Reader + ", string path)");
+            w.Open(Access + " static " + type.TypeName + " " + name + "(" + Reader + ", string path)");
             w.Line(list + " items = new " + list + "();");
             w.Open("if (reader.TokenType == " + Token + ".StartObject)");
             w.Line("// cjson may write an empty Lua table as {}: accept it as an empty array.");
@@ -490,7 +568,7 @@ internal static class PluginEmitter
         {
             string valueType = Declared(type.Element!);
             string dictionary = "global::System.Collections.Generic.Dictionary<string, " + valueType + ">";
-            w.Open("private static " + type.TypeName + " " + name + "(" + Reader + ", string path)");
+            w.Open(Access + " static " + type.TypeName + " " + name + "(" + Reader + ", string path)");
             w.Line(dictionary + " items = new " + dictionary + "(global::System.StringComparer.Ordinal);");
             w.Open("if (reader.TokenType == " + Token + ".StartArray)");
             w.Line("// An empty Lua table may arrive as []: accept it as an empty map.");

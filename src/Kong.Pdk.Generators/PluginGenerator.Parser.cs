@@ -98,7 +98,8 @@ internal static class PluginParser
             entityChecks.ToEquatableArray(),
             restrictions.ToEquatableArray(),
             services.ToEquatableArray(),
-            PluginConstructors.ConfigureServicesHook(type) is not null);
+            PluginConstructors.ConfigureServicesHook(type) is not null,
+            constructor.IsImplicitlyDeclared);
     }
 }
 

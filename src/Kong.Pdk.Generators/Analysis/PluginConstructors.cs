@@ -23,7 +23,7 @@ internal static class PluginConstructors
     public static IMethodSymbol? Choose(INamedTypeSymbol type, out string? problem)
     {
         problem = null;
-        var candidates = type.InstanceConstructors.Where(c => !IsCopyConstructor(type, c)).ToList();
+        var candidates = type.InstanceConstructors.Where(c => !IsCopyConstructor(type, c) && !IsGeneratedBinder(c)).ToList();
         var marked = candidates.Where(static c => c.GetAttributes().Any(static a => a.AttributeClass?.ToDisplayString() == ActivatorUtilitiesConstructorAttribute)).ToList();
         if (marked.Count > 1)
         {
@@ -49,6 +49,12 @@ internal static class PluginConstructors
 
         return parameterless;
     }
+
+    /// <summary>The constructor the generator adds to bind init-only properties (it takes the JSON reader by ref):
+    /// analyzers see the generator's output, and it is never the one the factory chooses.</summary>
+    private static bool IsGeneratedBinder(IMethodSymbol constructor)
+        => constructor.Parameters.Any(static p => p.RefKind == RefKind.Ref && p.Type.ToDisplayString() == "System.Text.Json.Utf8JsonReader")
+            && PluginRules.IsGenerated(constructor);
 
     private static bool IsCopyConstructor(INamedTypeSymbol type, IMethodSymbol constructor)
         => type.IsRecord && constructor.Parameters.Length == 1

@@ -19,8 +19,14 @@ internal sealed record PluginSpec(
     EquatableArray<string> EntityChecksJson = default,
     EquatableArray<string> RestrictionsJson = default,
     EquatableArray<ServiceParameterSpec> ConstructorServices = default,
-    bool HasConfigureServices = false)
+    bool HasConfigureServices = false,
+    bool ImplicitConstructor = false)
 {
+    /// <summary>The plugin class's own properties include <c>init</c>-only (or <c>required</c>) ones and it is a class:
+    /// the generated code binds them in a constructor of its own, which chains to the plugin's constructor, so that
+    /// constructor runs once per instance.</summary>
+    public bool BindsInConstructor => Config.UseObjectInitializer && !TypeKeyword.Contains("struct");
+
     /// <summary>The generated factory resolves constructor parameters from an <c>IServiceProvider</c>.</summary>
     public bool RequiresServices => ConstructorServices.Count > 0;
 

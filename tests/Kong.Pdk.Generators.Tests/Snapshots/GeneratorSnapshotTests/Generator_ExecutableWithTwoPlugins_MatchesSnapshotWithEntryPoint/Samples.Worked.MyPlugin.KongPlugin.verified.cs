@@ -73,142 +73,17 @@ namespace Samples.Worked
                 }
             }
 
-            private static global::Samples.Worked.MyPlugin __Read0(ref global::System.Text.Json.Utf8JsonReader reader, string path)
+            internal static global::Samples.Worked.MyPlugin __Read0(ref global::System.Text.Json.Utf8JsonReader reader, string path)
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
                     throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
                 }
 
-                global::Samples.Worked.MyPlugin __defaults = new global::Samples.Worked.MyPlugin();
-                string __f0 = __defaults.Message;
-                int __f1 = __defaults.Count;
-                bool __f2 = __defaults.Enabled;
-                double? __f3 = __defaults.Ratio;
-                global::System.Collections.Generic.List<string> __f4 = __defaults.Tags;
-                global::System.Collections.Generic.Dictionary<string, string>? __f5 = __defaults.Headers;
-                global::Samples.Worked.Mode __f6 = __defaults.Mode;
-                global::Samples.Worked.UpstreamConfig __f7 = __defaults.Upstream;
-                while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
-                {
-                    if (reader.ValueTextEquals("message"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "message"), global::Kong.Pdk.Hosting.KongConfigExpectation.String, reader.TokenType);
-                        }
-                        else
-                        {
-                            __f0 = global::Kong.Pdk.Hosting.KongConfigReader.ReadString(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "message"));
-                        }
-                    }
-                    else if (reader.ValueTextEquals("count"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            // Not required: null keeps the default.
-                        }
-                        else
-                        {
-                            __f1 = (int)global::Kong.Pdk.Hosting.KongConfigReader.ReadInteger(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "count"), -2147483648L, 2147483647L);
-                        }
-                    }
-                    else if (reader.ValueTextEquals("enabled"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            // Not required: null keeps the default.
-                        }
-                        else
-                        {
-                            __f2 = global::Kong.Pdk.Hosting.KongConfigReader.ReadBoolean(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "enabled"));
-                        }
-                    }
-                    else if (reader.ValueTextEquals("ratio"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            __f3 = null;
-                        }
-                        else
-                        {
-                            __f3 = global::Kong.Pdk.Hosting.KongConfigReader.ReadNumber(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "ratio"));
-                        }
-                    }
-                    else if (reader.ValueTextEquals("tags"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            // Not required: null keeps the default.
-                        }
-                        else
-                        {
-                            __f4 = __Read1(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "tags"));
-                        }
-                    }
-                    else if (reader.ValueTextEquals("headers"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            __f5 = null;
-                        }
-                        else
-                        {
-                            __f5 = __Read2(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "headers"));
-                        }
-                    }
-                    else if (reader.ValueTextEquals("mode"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            // Not required: null keeps the default.
-                        }
-                        else
-                        {
-                            __f6 = __Read3(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "mode"));
-                        }
-                    }
-                    else if (reader.ValueTextEquals("upstream"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
-                        {
-                            throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "upstream"), global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
-                        }
-                        else
-                        {
-                            __f7 = __Read4(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "upstream"));
-                        }
-                    }
-                    else
-                    {
-                        // Kong adds keys such as __seq__, __plugin_id and route_id: skip whatever is not a field.
-                        reader.Read();
-                        reader.Skip();
-                    }
-                }
-
-                return new global::Samples.Worked.MyPlugin()
-                {
-                    Message = __f0,
-                    Count = __f1,
-                    Enabled = __f2,
-                    Ratio = __f3,
-                    Tags = __f4,
-                    Headers = __f5,
-                    Mode = __f6,
-                    Upstream = __f7,
-                };
+                return new global::Samples.Worked.MyPlugin(ref reader, path);
             }
 
-            private static global::System.Collections.Generic.List<string> __Read1(ref global::System.Text.Json.Utf8JsonReader reader, string path)
+            internal static global::System.Collections.Generic.List<string> __Read1(ref global::System.Text.Json.Utf8JsonReader reader, string path)
             {
                 global::System.Collections.Generic.List<string> items = new global::System.Collections.Generic.List<string>();
                 if (reader.TokenType == global::System.Text.Json.JsonTokenType.StartObject)
@@ -242,7 +117,7 @@ namespace Samples.Worked
                 return items;
             }
 
-            private static global::System.Collections.Generic.Dictionary<string, string> __Read2(ref global::System.Text.Json.Utf8JsonReader reader, string path)
+            internal static global::System.Collections.Generic.Dictionary<string, string> __Read2(ref global::System.Text.Json.Utf8JsonReader reader, string path)
             {
                 global::System.Collections.Generic.Dictionary<string, string> items = new global::System.Collections.Generic.Dictionary<string, string>(global::System.StringComparer.Ordinal);
                 if (reader.TokenType == global::System.Text.Json.JsonTokenType.StartArray)
@@ -278,7 +153,7 @@ namespace Samples.Worked
                 return items;
             }
 
-            private static global::Samples.Worked.Mode __Read3(ref global::System.Text.Json.Utf8JsonReader reader, string path)
+            internal static global::Samples.Worked.Mode __Read3(ref global::System.Text.Json.Utf8JsonReader reader, string path)
             {
                 if (reader.TokenType == global::System.Text.Json.JsonTokenType.String)
                 {
@@ -296,7 +171,7 @@ namespace Samples.Worked
                 throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(path, global::Kong.Pdk.Hosting.KongConfigExpectation.OneOf, reader.TokenType);
             }
 
-            private static global::Samples.Worked.UpstreamConfig __Read4(ref global::System.Text.Json.Utf8JsonReader reader, string path)
+            internal static global::Samples.Worked.UpstreamConfig __Read4(ref global::System.Text.Json.Utf8JsonReader reader, string path)
             {
                 if (reader.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
                 {
@@ -347,5 +222,128 @@ namespace Samples.Worked
                 };
             }
         }
+
+        /// <summary>The parameterless constructor C# would declare: declared here because the class has another one, below.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kong.Pdk.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        public MyPlugin()
+        {
+        }
+
+        #pragma warning disable CS8618 // each required or non-nullable member is set from the configuration or keeps its initializer's value
+        /// <summary>Binds the configuration's init-only properties in the one construction of this plugin instance.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kong.Pdk.Generators", "0.1.0")]
+        [global::System.Diagnostics.DebuggerNonUserCode]
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private MyPlugin(ref global::System.Text.Json.Utf8JsonReader reader, string path)
+        {
+            while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
+            {
+                if (reader.ValueTextEquals("message"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "message"), global::Kong.Pdk.Hosting.KongConfigExpectation.String, reader.TokenType);
+                    }
+                    else
+                    {
+                        this.Message = global::Kong.Pdk.Hosting.KongConfigReader.ReadString(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "message"));
+                    }
+                }
+                else if (reader.ValueTextEquals("count"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        // Not required: null keeps the default.
+                    }
+                    else
+                    {
+                        this.Count = (int)global::Kong.Pdk.Hosting.KongConfigReader.ReadInteger(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "count"), -2147483648L, 2147483647L);
+                    }
+                }
+                else if (reader.ValueTextEquals("enabled"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        // Not required: null keeps the default.
+                    }
+                    else
+                    {
+                        this.Enabled = global::Kong.Pdk.Hosting.KongConfigReader.ReadBoolean(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "enabled"));
+                    }
+                }
+                else if (reader.ValueTextEquals("ratio"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        this.Ratio = null;
+                    }
+                    else
+                    {
+                        this.Ratio = global::Kong.Pdk.Hosting.KongConfigReader.ReadNumber(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "ratio"));
+                    }
+                }
+                else if (reader.ValueTextEquals("tags"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        // Not required: null keeps the default.
+                    }
+                    else
+                    {
+                        this.Tags = __KongPluginDescriptor.__Read1(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "tags"));
+                    }
+                }
+                else if (reader.ValueTextEquals("headers"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        this.Headers = null;
+                    }
+                    else
+                    {
+                        this.Headers = __KongPluginDescriptor.__Read2(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "headers"));
+                    }
+                }
+                else if (reader.ValueTextEquals("mode"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        // Not required: null keeps the default.
+                    }
+                    else
+                    {
+                        this.Mode = __KongPluginDescriptor.__Read3(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "mode"));
+                    }
+                }
+                else if (reader.ValueTextEquals("upstream"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+                    {
+                        throw global::Kong.Pdk.Hosting.KongConfigReader.Mismatch(global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "upstream"), global::Kong.Pdk.Hosting.KongConfigExpectation.Object, reader.TokenType);
+                    }
+                    else
+                    {
+                        this.Upstream = __KongPluginDescriptor.__Read4(ref reader, global::Kong.Pdk.Hosting.KongConfigReader.Path(path, "upstream"));
+                    }
+                }
+                else
+                {
+                    // Kong adds keys such as __seq__, __plugin_id and route_id: skip whatever is not a field.
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        #pragma warning restore CS8618
     }
 }
