@@ -4,16 +4,24 @@ using Microsoft.Win32.SafeHandles;
 namespace Kong.Pdk.Server;
 
 /// <summary>
-/// What the accept loop does when accept fails: a pause that doubles from 10 ms up to 1 s while failures go on, and
-/// few log lines. Running out of file descriptors (EMFILE, ENFILE) is logged at most once a minute (with a line when
-/// accepting resumes, and one a minute while it lasts); open connections are served meanwhile.
+/// What the accept loop does when accept fails or would leave too few file descriptors: a pause that doubles from
+/// 10 ms up to 1 s while it goes on, and few log lines. Running out of file descriptors is logged at most once a
+/// minute (with a line when accepting resumes, and one a minute while it lasts); open connections are served
+/// meanwhile.
 /// </summary>
 /// <remarks>
-/// The runtime itself needs descriptors now and then (starting a thread, loading an assembly); with none left it
-/// aborts ("Out of memory") or a connection is never served. So the server holds a reserve of
-/// <see cref="ReserveSize"/> descriptors on <c>/dev/null</c>: when accept runs out, the reserve is given back for the
-/// runtime and the open connections, and accepting resumes only once the whole reserve and one descriptor more (for
-/// the connection to accept) could be opened. The pause is reset only by an accept that succeeds.
+/// The runtime itself needs descriptors now and then (starting a thread, loading an assembly); with none left the JIT
+/// host aborts ("Out of memory.") or a connection is never served. Two layers keep some free:
+/// <list type="bullet">
+/// <item>the headroom (<see cref="DescriptorHeadroom"/>): the loop asks <see cref="MayAccept"/> before each accept, and
+/// stops accepting while one more connection would leave fewer than its size free, so accept itself never takes the
+/// last descriptors;</item>
+/// <item>the reserve: <see cref="ReserveSize"/> descriptors on <c>/dev/null</c>, held from the start (so counted as
+/// open by the headroom), given back when accept fails with EMFILE or ENFILE anyway, because something else (a
+/// handler, another library) took the headroom.</item>
+/// </list>
+/// Out of descriptors for either reason, accepting resumes only once the whole reserve and one descriptor more could
+/// be opened and the headroom and half as much again are free. The pause is reset only by an accept that succeeds.
 /// </remarks>
 internal sealed class AcceptBackoff : IDisposable
 {
@@ -23,6 +31,7 @@ internal sealed class AcceptBackoff : IDisposable
     private const long ReminderMs = 60_000;
 
     private readonly ServerLog _log;
+    private readonly DescriptorHeadroom _headroom;
     private readonly List<SafeFileHandle> _reserve = new(ReserveSize);
     private int _failures;
     private long _episodeStart;
@@ -31,42 +40,46 @@ internal sealed class AcceptBackoff : IDisposable
     private bool _episodeLogged;
     private int _episodeAttempts;
 
-    public AcceptBackoff(ServerLog log)
+    /// <summary>Takes the reserve; then, unless <paramref name="headroom"/> is given (tests), counts the open
+    /// descriptors for the headroom (the reserve among them).</summary>
+    public AcceptBackoff(ServerLog log, DescriptorHeadroom? headroom = null)
     {
         _log = log;
         TakeReserve();
+        _headroom = headroom ?? new DescriptorHeadroom();
     }
 
     /// <summary>Attempts (failed accepts and recovery checks) since the process started; tests bound it.</summary>
     internal int Attempts { get; private set; }
 
-    /// <summary>True from an accept that ran out of descriptors until the reserve could be taken again.</summary>
+    /// <summary>True from an accept that ran out of descriptors (or was held back by the headroom) until the reserve
+    /// could be taken again and the headroom is free.</summary>
     public bool OutOfDescriptors { get; private set; }
+
+    /// <summary>Before each accept, with <paramref name="openConnections"/> open: true when a connection may be
+    /// accepted; false (pause <see cref="NextPause"/>, then ask again) while out of descriptors or when one more
+    /// connection would leave fewer than the headroom free.</summary>
+    public bool MayAccept(int openConnections)
+    {
+        if (OutOfDescriptors) return TryRecover(openConnections);
+        if (_headroom.AllowsAccept(openConnections)) return true;
+        Attempts++;
+        BeginEpisode($"{_headroom.LastCount} of {_headroom.LastLimit} open, {_headroom.Size} kept free for the runtime", openConnections);
+        return false;
+    }
+
+    /// <summary>While the server stops (the backlog is accepted without waiting): true while one more connection
+    /// leaves the headroom free.</summary>
+    public bool HasHeadroom(int openConnections) => !OutOfDescriptors && _headroom.AllowsAccept(openConnections);
 
     /// <summary>Records a failed accept; returns how long to pause before trying again.</summary>
     public TimeSpan Failed(SocketException ex, int openConnections)
     {
-        long now = Environment.TickCount64;
         Attempts++;
         if (ex.SocketErrorCode == SocketError.TooManyOpenSockets)
         {
             ReleaseReserve();
-            _episodeAttempts++;
-            if (!OutOfDescriptors)
-            {
-                OutOfDescriptors = true;
-                _episodeStart = now;
-                _episodeAttempts = 1;
-                _episodeLogged = _episodes == 0 || now - _lastReport >= ReminderMs;
-                if (_episodeLogged)
-                {
-                    string repeated = _episodes > 1 ? $" ({_episodes} times in all)" : "";
-                    _lastReport = now;
-                    _log.Warn($"accept: out of file descriptors ({ex.Message}) with {openConnections} connections open{repeated}: new connections wait in the socket's backlog until descriptors are free (raise the open-file limit or lower -max-connections)");
-                }
-
-                _episodes++;
-            }
+            BeginEpisode(ex.Message, openConnections);
         }
         else
         {
@@ -76,12 +89,32 @@ internal sealed class AcceptBackoff : IDisposable
         return NextPause();
     }
 
-    /// <summary>While <see cref="OutOfDescriptors"/>: true once the reserve is held again (accepting may resume).</summary>
+    private void BeginEpisode(string reason, int openConnections)
+    {
+        _episodeAttempts++;
+        if (OutOfDescriptors) return;
+        long now = Environment.TickCount64;
+        OutOfDescriptors = true;
+        _episodeStart = now;
+        _episodeAttempts = 1;
+        _episodeLogged = _episodes == 0 || now - _lastReport >= ReminderMs;
+        if (_episodeLogged)
+        {
+            string repeated = _episodes > 1 ? $" ({_episodes} times in all)" : "";
+            _lastReport = now;
+            _log.Warn($"accept: out of file descriptors ({reason}) with {openConnections} connections open{repeated}: new connections wait in the socket's backlog until descriptors are free (raise the open-file limit or lower -max-connections)");
+        }
+
+        _episodes++;
+    }
+
+    /// <summary>While <see cref="OutOfDescriptors"/>: true once the reserve is held again and the headroom, with its
+    /// <see cref="DescriptorHeadroom.ResumeMargin"/>, is free (accepting may resume).</summary>
     public bool TryRecover(int openConnections)
     {
         Attempts++;
         _episodeAttempts++;
-        if (!TakeReserve(spare: 1))
+        if (!TakeReserve(spare: 1) || !_headroom.AllowsAccept(openConnections, _headroom.ResumeMargin))
         {
             long now = Environment.TickCount64;
             if (now - _lastReport >= ReminderMs)

@@ -9,9 +9,10 @@ namespace Kong.Pdk.Server;
 /// </summary>
 internal static class FileDescriptorLimit
 {
-    /// <summary>Descriptors the server keeps for itself (listener, epoll, stdio, assemblies, handler I/O) when it
-    /// compares the limit with <c>-max-connections</c>.</summary>
-    public const int Reserve = 64;
+    /// <summary>Descriptors the server keeps for itself when it compares the limit with <c>-max-connections</c>: about
+    /// 64 open (listener, epoll, stdio, assemblies, the reserve of <see cref="AcceptBackoff"/>) and the
+    /// <see cref="DescriptorHeadroom"/> it never accepts into.</summary>
+    public const int Reserve = 64 + DescriptorHeadroom.DefaultSize;
 
     private const int RlimitNoFile = 7; // Linux
 

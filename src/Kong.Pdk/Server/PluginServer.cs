@@ -276,7 +276,9 @@ internal sealed class PluginServer
                 Socket accepted;
                 try
                 {
-                    if (backoff.OutOfDescriptors && !backoff.TryRecover(_connections.Count))
+                    // Out of descriptors, or one more connection would leave too few for the runtime: the
+                    // connections waiting meanwhile stay in the socket's backlog.
+                    if (!backoff.MayAccept(_connections.Count))
                     {
                         await Task.Delay(backoff.NextPause(), acceptStop).ConfigureAwait(false);
                         continue;
@@ -315,7 +317,7 @@ internal sealed class PluginServer
             await handover.ConfigureAwait(false);
 
             // Connections made before accepting stopped (or before a newer server took the path over) are served too.
-            AcceptBacklog(listener, connectionTasks, connectionsStop.Token);
+            AcceptBacklog(listener, backoff, connectionTasks, connectionsStop.Token);
 
             // Remove the path only while it is still ours (a newer server may have taken it over), before the
             // listener is closed: while it is open, its inode cannot be reused by a newer socket. Then stop accepting.
@@ -422,13 +424,14 @@ internal sealed class PluginServer
         connectionTasks[number] = RunConnectionAsync(connection, connectionTasks, connectionsStop);
     }
 
-    /// <summary>Accepts, without waiting, the connections queued on the listener when the server stops.</summary>
-    private void AcceptBacklog(Socket listener, ConcurrentDictionary<long, Task> connectionTasks, CancellationToken connectionsStop)
+    /// <summary>Accepts, without waiting, the connections queued on the listener when the server stops (while the
+    /// descriptor headroom allows).</summary>
+    private void AcceptBacklog(Socket listener, AcceptBackoff backoff, ConcurrentDictionary<long, Task> connectionTasks, CancellationToken connectionsStop)
     {
         try
         {
             listener.Blocking = false;
-            for (int i = 0; i < Options.MaxConnections; i++)
+            for (int i = 0; i < Options.MaxConnections && backoff.HasHeadroom(_connections.Count); i++)
             {
                 Admit(listener.Accept(), connectionTasks, connectionsStop);
             }
