@@ -177,3 +177,8 @@ public sealed class BackPressureTests_Async : BackPressureTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
 }
+
+public sealed class BackPressureTests_EventLoop : BackPressureTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;
+}

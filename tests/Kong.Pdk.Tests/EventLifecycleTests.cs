@@ -423,3 +423,8 @@ public sealed class EventLifecycleTests_Async : EventLifecycleTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
 }
+
+public sealed class EventLifecycleTests_EventLoop : EventLifecycleTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;
+}

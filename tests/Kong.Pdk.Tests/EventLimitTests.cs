@@ -145,3 +145,8 @@ public sealed class EventLimitTests_Async : EventLimitTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
 }
+
+public sealed class EventLimitTests_EventLoop : EventLimitTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;
+}

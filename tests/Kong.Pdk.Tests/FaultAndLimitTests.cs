@@ -316,3 +316,8 @@ public sealed class FaultAndLimitTests_Async : FaultAndLimitTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
 }
+
+public sealed class FaultAndLimitTests_EventLoop : FaultAndLimitTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;
+}

@@ -13,6 +13,7 @@ public sealed class FuzzTests
     [Theory]
     [InlineData(1, Hosting.KongConnectionMode.Thread)]
     [InlineData(2, Hosting.KongConnectionMode.Async)]
+    [InlineData(3, Hosting.KongConnectionMode.EventLoop)]
     public async Task Fuzz_SeededInputs_NoHangNoMalformedAnswer_RegistriesBackToBaseline(int seed, Hosting.KongConnectionMode mode)
     {
         FuzzReport report = await new FuzzEngine(seed, mode).RunAsync(inputs: 15_000, duration: TimeSpan.FromSeconds(60), workers: 4);

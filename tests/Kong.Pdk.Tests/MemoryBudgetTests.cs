@@ -180,3 +180,8 @@ public sealed class MemoryBudgetTests_Async : MemoryBudgetTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
 }
+
+public sealed class MemoryBudgetTests_EventLoop : MemoryBudgetTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;
+}

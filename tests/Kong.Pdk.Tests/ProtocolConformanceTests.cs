@@ -475,3 +475,8 @@ public sealed class ProtocolConformanceTests_Async : ProtocolConformanceTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
 }
+
+public sealed class ProtocolConformanceTests_EventLoop : ProtocolConformanceTests
+{
+    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;
+}

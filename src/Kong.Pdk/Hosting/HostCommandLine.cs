@@ -71,7 +71,9 @@ internal sealed class HostCommandLine
           -instance-ttl SEC          collect instances idle for this long (default 600)
           -shutdown-timeout SEC      on SIGTERM, serve this long at most (default 5)
           -no-parent-watch           keep running when the parent process dies (default: exit when orphaned)
-          -connection-mode MODE      thread (default: a thread per connection) or async (pipelines)
+          -connection-mode MODE      thread (default: a thread per connection), async (pipelines) or loop
+                                     (event loops with epoll, Linux: bounded threads; handlers must not block)
+          -event-loops N             event-loop threads in loop mode (default 0: one per processor)
           -trace-pdk-calls           a child span per PDK call of a traced event (docs/observability.md)
           -continue-request-trace    event spans continue the client's W3C traceparent (one more PDK call
                                      per traced event; docs/observability.md)
@@ -143,8 +145,12 @@ internal sealed class HostCommandLine
                     break;
                 case "connection-mode":
                     string mode = Value() ?? Missing(arg, ref error);
-                    if (Enum.TryParse(mode, ignoreCase: true, out KongConnectionMode parsedMode) && Enum.IsDefined(parsedMode)) line.Options.ConnectionMode = parsedMode;
-                    else error ??= $"unknown connection mode '{mode}' (thread or async)";
+                    string modeName = mode.ToLowerInvariant() is "loop" or "event-loop" ? nameof(KongConnectionMode.EventLoop) : mode;
+                    if (Enum.TryParse(modeName, ignoreCase: true, out KongConnectionMode parsedMode) && Enum.IsDefined(parsedMode)) line.Options.ConnectionMode = parsedMode;
+                    else error ??= $"unknown connection mode '{mode}' (thread, async or loop)";
+                    break;
+                case "event-loops":
+                    line.Options.EventLoops = Int(arg, Value(), ref error);
                     break;
                 case "trace-pdk-calls":
                     line.Options.TracePdkCalls = true;

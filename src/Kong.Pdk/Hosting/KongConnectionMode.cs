@@ -15,4 +15,13 @@ public enum KongConnectionMode
     /// received message. For servers that keep many thousands of mostly idle connections.
     /// </summary>
     Async = 1,
+
+    /// <summary>
+    /// A few event-loop threads (one per core by default, <see cref="KongServerOptions.EventLoops"/>), each serving its
+    /// connections with epoll and nonblocking socket I/O and running their handlers inline up to the next await: a
+    /// bounded number of threads at any connection count, with no thread hand-off per message. A handler must not block
+    /// its thread (await instead): it stalls the loop's other connections until the handler deadline, when a new
+    /// thread takes the loop over. Linux only; elsewhere the server falls back to <see cref="Thread"/>.
+    /// </summary>
+    EventLoop = 2,
 }

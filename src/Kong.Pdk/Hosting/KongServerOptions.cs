@@ -89,6 +89,10 @@ public sealed class KongServerOptions
     /// <summary>How each connection is served: a thread per connection (the default) or asynchronous I/O.</summary>
     public KongConnectionMode ConnectionMode { get; set; } = KongConnectionMode.Thread;
 
+    /// <summary>How many event-loop threads serve the connections in <see cref="KongConnectionMode.EventLoop"/>; 0 (the
+    /// default) means one per processor (<see cref="Environment.ProcessorCount"/>).</summary>
+    public int EventLoops { get; set; }
+
     /// <summary>
     /// When true, each event's span (<see cref="KongDiagnostics.ActivitySourceName"/>) continues the client's W3C
     /// trace: the server reads the request's <c>traceparent</c> header before the handler runs, in the phases where
@@ -136,6 +140,7 @@ public sealed class KongServerOptions
         if (ConnectionIdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ConnectionIdleTimeout), ConnectionIdleTimeout, "must be positive");
         if (PartialMessageTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(PartialMessageTimeout), PartialMessageTimeout, "must be positive");
         if (InstanceIdleTtl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(InstanceIdleTtl), InstanceIdleTtl, "must be positive");
+        if (EventLoops is < 0 or > 1024) throw new ArgumentOutOfRangeException(nameof(EventLoops), EventLoops, "must be between 0 (one per processor) and 1024");
         if (SweepInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SweepInterval), SweepInterval, "must be positive");
     }
 }

@@ -13,6 +13,7 @@ internal sealed class PluginServer
     private int _blockedHandlerThreads;
     private readonly ConcurrentDictionary<long, PluginConnection> _connections = new();
     private long _connectionCount;
+    private EventLoopGroup? _loops;
 
     /// <summary>Creates a server for <paramref name="plugins"/>; nothing is bound until it runs.</summary>
     /// <param name="plugins">The plugins served.</param>
@@ -62,8 +63,9 @@ internal sealed class PluginServer
 
     public int ConnectionCount => _connections.Count;
 
-    /// <summary>Threads that a handler blocks past its deadline: each one's connection is served by a new thread
-    /// meanwhile (<see cref="ThreadedPluginConnection"/>); counted out when the handler returns.</summary>
+    /// <summary>Threads that a handler blocks past its deadline: each one's connection (in event-loop mode, each one's
+    /// loop) is served by a new thread meanwhile (<see cref="ThreadedPluginConnection"/>, <see cref="EventLoop"/>);
+    /// counted out when the handler returns.</summary>
     public int BlockedHandlerThreads => Volatile.Read(ref _blockedHandlerThreads);
 
     /// <summary>A handler blocks its thread past its deadline; returns the count including it.</summary>
@@ -71,6 +73,10 @@ internal sealed class PluginServer
 
     /// <summary>A thread counted by <see cref="HandlerThreadBlocked"/> came back from the handler; returns the count left.</summary>
     internal int HandlerThreadReleased() => Interlocked.Decrement(ref _blockedHandlerThreads);
+
+    /// <summary>The event loops while the server runs in <see cref="KongConnectionMode.EventLoop"/>; null otherwise
+    /// (also when epoll is unavailable and the server fell back to a thread per connection).</summary>
+    internal EventLoopGroup? EventLoops => _loops;
 
     /// <summary>The connections being served (a live view, for tests and diagnostics).</summary>
     internal IEnumerable<PluginConnection> Connections => _connections.Values;
@@ -262,6 +268,7 @@ internal sealed class PluginServer
         using var connectionsStop = new CancellationTokenSource();
         using var sweepStop = new CancellationTokenSource();
         int parentAtStart = Options.ExitWhenOrphaned ? ParentProcess.CurrentParentId() : -1;
+        StartEventLoops();
         Task sweep = SweepAsync(parentAtStart, orphaned, sweepStop.Token);
         var connectionTasks = new ConcurrentDictionary<long, Task>();
         using var backoff = new AcceptBackoff(Log);
@@ -329,6 +336,7 @@ internal sealed class PluginServer
             await Task.WhenAll(connectionTasks.Values).WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             await sweepStop.CancelAsync().ConfigureAwait(false);
             await sweep.ConfigureAwait(false);
+            _loops?.Stop();
             await DisposeInstanceServicesAsync().ConfigureAwait(false);
             ServerTelemetry.Stopped(this);
         }
@@ -404,6 +412,23 @@ internal sealed class PluginServer
     /// <summary>How often a draining server checks whether its socket path was taken over.</summary>
     internal static readonly TimeSpan HandoverPollInterval = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>In <see cref="KongConnectionMode.EventLoop"/>: starts the loops, or says why the server falls back to a
+    /// thread per connection.</summary>
+    private void StartEventLoops()
+    {
+        if (Options.ConnectionMode != KongConnectionMode.EventLoop) return;
+        int count = Options.EventLoops > 0 ? Options.EventLoops : Environment.ProcessorCount;
+        _loops = EventLoopGroup.TryStart(this, count, out string? failure);
+        if (_loops is null)
+        {
+            Log.Warn($"connection mode loop: {failure}: serving each connection on a thread of its own instead (connection mode thread)");
+        }
+        else
+        {
+            Log.Debug($"connection mode loop: {count} event loops");
+        }
+    }
+
     /// <summary>Serves an accepted connection, or closes it at once past <see cref="KongServerOptions.MaxConnections"/>.</summary>
     private void Admit(Socket accepted, ConcurrentDictionary<long, Task> connectionTasks, CancellationToken connectionsStop)
     {
@@ -416,9 +441,11 @@ internal sealed class PluginServer
             return;
         }
 
-        PluginConnection connection = Options.ConnectionMode == KongConnectionMode.Async
-            ? new PipePluginConnection(this, accepted, number)
-            : new ThreadedPluginConnection(this, accepted, number);
+        PluginConnection connection = _loops is { } loops
+            ? new EventLoopConnection(this, accepted, number, loops.Assign())
+            : Options.ConnectionMode == KongConnectionMode.Async
+                ? new PipePluginConnection(this, accepted, number)
+                : new ThreadedPluginConnection(this, accepted, number);
         _connections[number] = connection;
         Log.Debug($"connection {number} accepted");
         connectionTasks[number] = RunConnectionAsync(connection, connectionTasks, connectionsStop);
@@ -571,6 +598,7 @@ internal sealed class PluginServer
             }
         }
 
+        _loops?.CheckStuck(nowTicks, deadlineMs);
         ReapConnections(nowTicks);
         Instances.CollectIdle(nowTicks, (long)Options.InstanceIdleTtl.TotalMilliseconds, Log);
         Log.ReportSuppressed();
