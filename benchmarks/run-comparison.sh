@@ -12,13 +12,14 @@
 #   CONCURRENCY="1 4 16 64"       SERVERS="dotnet-jit dotnet-aot dotnet-jit-async js raw-floor"
 #   PAYLOAD=11          host header value size (bytes)     CALLS=2    PDK calls per event (HelloPlugin: 2)
 #   MEMORY_RUN=0        1: also 1,000,000 events at concurrency MEMORY_CONCURRENCY against dotnet-jit (thread mode)
-#                       and dotnet-aot: RSS and server fds/threads after warm-up vs at the end
+#                       and dotnet-aot (and dotnet-jit-loop, dotnet-aot-loop when in SERVERS): RSS and server fds/threads after warm-up vs at the end
 #   MEMORY_EVENTS=1000000  MEMORY_CONCURRENCY=16
 #   OUT=docs/performance-results.md
 #   SKIP_AOT_PUBLISH=1  reuse artifacts/bench/hello-aot from an earlier run
 # Extra server kinds (not run by default): dotnet-aot-async (NativeAOT, -connection-mode async), and
 # dotnet-jit-async+inline, dotnet-aot-async+inline: async mode with the -inline-completions host flag
-# (socket completions on the epoll thread, no thread-pool hop; only for handlers that never block).
+# (socket completions on the epoll thread, no thread-pool hop; only for handlers that never block), and
+# dotnet-jit-loop, dotnet-aot-loop: -connection-mode loop (one epoll event loop per core, handlers run inline on it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -78,6 +79,8 @@ for c in $CONCURRENCY; do
       dotnet-aot-async) run dotnet-aot-async "$SOCKDIR/aota.socket" hello-dotnet "$c" "$HELLO_AOT -connection-mode async -socket $SOCKDIR/aota.socket -log-level warn" ;;
       dotnet-jit-async+inline) run dotnet-jit-async+inline "$SOCKDIR/jiti.socket" hello-dotnet "$c" "$HELLO_JIT -connection-mode async -inline-completions -socket $SOCKDIR/jiti.socket -log-level warn" ;;
       dotnet-aot-async+inline) run dotnet-aot-async+inline "$SOCKDIR/aoti.socket" hello-dotnet "$c" "$HELLO_AOT -connection-mode async -inline-completions -socket $SOCKDIR/aoti.socket -log-level warn" ;;
+      dotnet-jit-loop) run dotnet-jit-loop "$SOCKDIR/jitl.socket" hello-dotnet "$c" "$HELLO_JIT -connection-mode loop -socket $SOCKDIR/jitl.socket -log-level warn" ;;
+      dotnet-aot-loop) run dotnet-aot-loop "$SOCKDIR/aotl.socket" hello-dotnet "$c" "$HELLO_AOT -connection-mode loop -socket $SOCKDIR/aotl.socket -log-level warn" ;;
       js)         run js "$SOCKDIR/js.socket" hello-js "$c" "$JS_SERVER" ;;
       raw-floor)  run raw-floor "$SOCKDIR/raw.socket" hello-dotnet "$c" "$LOADTEST --raw-echo-server $SOCKDIR/raw.socket --calls $CALLS --payload $PAYLOAD" ;;
       *) echo "unknown server $s" >&2; exit 2 ;;
@@ -97,6 +100,8 @@ if [[ "$MEMORY_RUN" == 1 ]]; then
   }
   mem dotnet-jit "$HELLO_JIT"
   [[ -x "$HELLO_AOT" ]] && mem dotnet-aot "$HELLO_AOT"
+  [[ " $SERVERS " == *" dotnet-jit-loop "* ]] && mem dotnet-jit-loop "$HELLO_JIT -connection-mode loop"
+  [[ " $SERVERS " == *" dotnet-aot-loop "* && -x "$HELLO_AOT" ]] && mem dotnet-aot-loop "$HELLO_AOT -connection-mode loop"
 fi
 
 # NativeAOT: -dump median over 21 runs, idle RSS.

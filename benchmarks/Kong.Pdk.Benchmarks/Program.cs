@@ -4,6 +4,14 @@ using Kong.Pdk.Benchmarks;
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --filter '*' [--job dry --inProcess]
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --alloc   (exact bytes per event and per Step)
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --alloc 20000 --listen   (the same, traced and metered)
+// --alloc, --alloc-types and --gc take --mode thread|async|loop (the server's connection mode; default thread)
+if (Array.IndexOf(args, "--mode") is int modeAt and >= 0 && modeAt + 1 < args.Length)
+{
+    string mode = args[modeAt + 1];
+    InProcessKong.Mode = mode == "loop" ? Kong.Pdk.Hosting.KongConnectionMode.EventLoop : Enum.Parse<Kong.Pdk.Hosting.KongConnectionMode>(mode, ignoreCase: true);
+    args = [.. args.Take(modeAt), .. args.Skip(modeAt + 2)];
+}
+
 if (args is ["--alloc-types", ..])
 {
     // Which types the steady state allocates: the runtime's AllocationTick events (one per ~100 KB) by type name.

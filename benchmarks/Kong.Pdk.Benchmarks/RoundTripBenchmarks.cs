@@ -56,9 +56,12 @@ public sealed class InProcessKong : IDisposable
     private int _start, _end;
     private long _msgId;
 
+    /// <summary>The connection mode of the servers made from now on (<c>--mode thread|async|loop</c> of --alloc and --gc).</summary>
+    public static KongConnectionMode Mode { get; set; } = KongConnectionMode.Thread;
+
     public InProcessKong()
     {
-        var options = new KongServerOptions { LogLevel = KongLogLevel.None };
+        var options = new KongServerOptions { LogLevel = KongLogLevel.None, ConnectionMode = Mode };
         var server = new PluginServer([HelloPlugin.HelloPlugin.Descriptor, StepsPlugin.Descriptor], options, new ServerLog("bench", KongLogLevel.None));
         Socket listener = server.Bind(_path);
         _server = server.RunAsync(listener, _path, _stop.Token);

@@ -287,12 +287,29 @@ internal sealed class EventLoop
         _slots[slot] = connection;
         connection.Slot = slot;
         connection.Readable = true;
-        ulong data = ((ulong)connection.Number << SlotBits) | (uint)slot;
-        const uint interest = LinuxEpoll.In | LinuxEpoll.Out | LinuxEpoll.ReadHangUp | LinuxEpoll.EdgeTriggered;
-        if (LinuxEpoll.Control(_epoll, LinuxEpoll.ControlAdd, connection.Descriptor, interest, data) != 0)
+        if (LinuxEpoll.Control(_epoll, LinuxEpoll.ControlAdd, connection.Descriptor, ReadInterest, DataOf(connection)) != 0)
         {
             int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             _server.Log.Warn($"connection {connection.Number}: cannot be added to event loop {Index} (epoll_ctl errno {errno}): closing");
+            connection.RequestAbort();
+        }
+    }
+
+    // Readable and peer-closed edges only: a writable edge comes each time the peer reads what was sent (the socket's
+    // send buffer frees up), which would wake the loop once more per message for nothing. Writable edges are asked for
+    // only while an answer waits for room (WatchWritable).
+    private const uint ReadInterest = LinuxEpoll.In | LinuxEpoll.ReadHangUp | LinuxEpoll.EdgeTriggered;
+
+    private static ulong DataOf(EventLoopConnection connection) => ((ulong)connection.Number << SlotBits) | (uint)connection.Slot;
+
+    /// <summary>Asks epoll for writable edges too (an answer waits for room in the socket's buffer), or no longer.</summary>
+    internal void WatchWritable(EventLoopConnection connection, bool watch)
+    {
+        uint interest = watch ? ReadInterest | LinuxEpoll.Out : ReadInterest;
+        if (LinuxEpoll.Control(_epoll, LinuxEpoll.ControlModify, connection.Descriptor, interest, DataOf(connection)) != 0)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            _server.Log.Debug($"connection {connection.Number}: epoll_ctl MOD failed with errno {errno}: closing");
             connection.RequestAbort();
         }
     }

@@ -29,6 +29,7 @@ internal sealed class EventLoopConnection : PluginConnection
     private int _sent;
     private volatile bool _abortRequested;
     private bool _closed;
+    private bool _watchingWritable;
 
     // The connection's own receive buffer while bytes are pending (null otherwise), and where the bytes after the
     // request being handled are, for a thread that takes the loop over (HandOver).
@@ -170,8 +171,21 @@ internal sealed class EventLoopConnection : PluginConnection
 
                     if (sent == 0)
                     {
-                        _answer = Sending; // the socket's buffer is full: epoll's next writable edge drives us again
+                        // The socket's buffer is full: epoll's next writable edge drives us again.
+                        _answer = Sending;
+                        if (!_watchingWritable)
+                        {
+                            _watchingWritable = true;
+                            Loop.WatchWritable(this, watch: true);
+                        }
+
                         return Park(buffer, start, end, shared);
+                    }
+
+                    if (_watchingWritable)
+                    {
+                        _watchingWritable = false;
+                        Loop.WatchWritable(this, watch: false);
                     }
 
                     Volatile.Write(ref _answer, None);

@@ -12,7 +12,7 @@ internal static class LinuxEpoll
 {
     public const int CloseOnExec = 0x80000; // EPOLL_CLOEXEC, EFD_CLOEXEC
     public const int EventFdNonBlocking = 0x800; // EFD_NONBLOCK
-    public const int ControlAdd = 1, ControlDelete = 2;
+    public const int ControlAdd = 1, ControlDelete = 2, ControlModify = 3;
     public const uint In = 0x001, Out = 0x004, Error = 0x008, HangUp = 0x010, ReadHangUp = 0x2000, EdgeTriggered = 1u << 31;
     public const int NoSignal = 0x4000; // MSG_NOSIGNAL: a peer that is gone fails the send with EPIPE, no SIGPIPE
     public const int Again = 11, Interrupted = 4; // EAGAIN (= EWOULDBLOCK), EINTR
