@@ -3,8 +3,10 @@
 # for ~3 s at concurrency 4 and for ~3 s at concurrency 64. Fails only when the tool reports errors (wrong answers,
 # RPC or I/O failures), completes no event, cannot start/connect, or the server's thread count passes its bound
 # (the default mode's threads grow with connections: at most one per connection, plus the runtime's own; a leak of
-# connection threads, for example after blocked handlers, shows here). No timing assertion.
-# Usage: .ci/smoke-load.sh   (DURATION=3 by default; CONCURRENCY="4 64")
+# connection threads, for example after blocked handlers, shows here). Then ~3 s at concurrency 64 in
+# -connection-mode loop, whose threads must stay bounded whatever the connection count: at most 2 x cores + 16
+# (one event loop per core plus the runtime's own). No timing assertion.
+# Usage: .ci/smoke-load.sh   (DURATION=3 by default; CONCURRENCY="4 64"; LOOP_CONCURRENCY=64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-3}
@@ -14,18 +16,25 @@ dotnet build benchmarks/Kong.Pdk.LoadTest -c Release -v q -nologo
 dotnet build samples/HelloPlugin -c Release -v q -nologo
 dir=$(mktemp -d /tmp/kong-smoke.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-for c in $CONCURRENCY; do
+LOOP_CONCURRENCY=${LOOP_CONCURRENCY:-64}
+LOOP_THREADS=$((2 * $(nproc) + 16))
+smoke() { # concurrency max-threads extra-server-args...
+  local c=$1 max=$2; shift 2
   set +e
   dotnet benchmarks/Kong.Pdk.LoadTest/bin/Release/net10.0/Kong.Pdk.LoadTest.dll \
-    --server-cmd "dotnet samples/HelloPlugin/bin/Release/net10.0/HelloPlugin.dll -socket $dir/hello.socket" \
+    --server-cmd "dotnet samples/HelloPlugin/bin/Release/net10.0/HelloPlugin.dll -socket $dir/hello.socket $*" \
     --socket "$dir/hello.socket" --server-log "$dir/server.log" -c "$c" -d "$DURATION" -w 0.5 -q \
-    --max-server-threads $((c + RUNTIME_THREADS))
+    --max-server-threads "$max"
   rc=$?
   set -e
   if [[ $rc -ne 0 ]]; then
-    echo "smoke-load: the load tool failed at concurrency $c (exit $rc); server log:" >&2
+    echo "smoke-load: the load tool failed at concurrency $c ${*:-(default mode)} (exit $rc); server log:" >&2
     tail -n 30 "$dir/server.log" >&2 || true
     exit 1
   fi
+}
+for c in $CONCURRENCY; do
+  smoke "$c" $((c + RUNTIME_THREADS))
 done
+smoke "$LOOP_CONCURRENCY" "$LOOP_THREADS" -connection-mode loop
 echo "smoke-load: ok"
