@@ -15,6 +15,7 @@ internal static class LinuxEpoll
     public const int ControlAdd = 1, ControlDelete = 2, ControlModify = 3;
     public const uint In = 0x001, Out = 0x004, Error = 0x008, HangUp = 0x010, ReadHangUp = 0x2000, EdgeTriggered = 1u << 31;
     public const int NoSignal = 0x4000; // MSG_NOSIGNAL: a peer that is gone fails the send with EPIPE, no SIGPIPE
+    public const int DontWait = 0x40; // MSG_DONTWAIT: never blocks, even if the descriptor was switched to blocking mode
     public const int Again = 11, Interrupted = 4; // EAGAIN (= EWOULDBLOCK), EINTR
 
     /// <summary>The size of <c>struct epoll_event</c>: packed (12 bytes) on x86 and x86-64, 16 bytes elsewhere.</summary>
@@ -67,7 +68,7 @@ internal static class LinuxEpoll
     /// <summary>Nonblocking receive; the byte count, 0 at the peer's end, or -1 with the errno in <paramref name="errno"/>.</summary>
     public static int Receive(int fd, Span<byte> buffer, out int errno)
     {
-        nint received = Recv(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length, 0);
+        nint received = Recv(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length, DontWait);
         errno = received < 0 ? Marshal.GetLastPInvokeError() : 0;
         return (int)received;
     }
@@ -75,7 +76,7 @@ internal static class LinuxEpoll
     /// <summary>Nonblocking send; the byte count, or -1 with the errno in <paramref name="errno"/>.</summary>
     public static int Send(int fd, ReadOnlySpan<byte> buffer, out int errno)
     {
-        nint sent = SendTo(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length, NoSignal);
+        nint sent = SendTo(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length, NoSignal | DontWait);
         errno = sent < 0 ? Marshal.GetLastPInvokeError() : 0;
         return (int)sent;
     }
