@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Kong.Pdk.Hosting;
 using Kong.Pdk.Tests;
 using Kong.Pdk.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -59,6 +60,46 @@ public sealed class InstrumentationTests
         Assert.Equal(KongDiagnostics.MeterName, events.MeterName);
         Assert.Equal("s", metrics.First(m => m.Name == "kong.pdk.event.duration").Unit);
         Assert.Contains(metrics, m => m.Name == "kong.pdk.active_instances");
+    }
+
+    [Fact]
+    public async Task MeterProvider_WithKongPdkInstrumentation_ExportsTheMetricsOfAServerWhoseMeterComesFromAMeterFactory()
+    {
+        string name = "otel-factory-" + Guid.NewGuid().ToString("N")[..8];
+        var metrics = new List<Metric>();
+        using MeterProvider meters = Sdk.CreateMeterProviderBuilder()
+            .AddKongPdkInstrumentation()
+            .AddInMemoryExporter(metrics)
+            .Build();
+        using var factory = new TestMeterFactory();
+        await using ServiceProvider services = new ServiceCollection().AddSingleton<System.Diagnostics.Metrics.IMeterFactory>(factory).BuildServiceProvider();
+
+        var plugin = new TestPlugin(name).On(KongPhase.Access, (_, _) => ValueTask.CompletedTask);
+        await using (InProcessServer server = InProcessServer.Start(plugin, o => o.Services = services))
+        await using (KongConnection kong = await server.ConnectAsync())
+        {
+            await server.StartInstanceAsync(kong, name);
+            Assert.Equal("ret", (await server.HandleEventAsync(kong, 7, "access")).Data);
+            Assert.True(meters.ForceFlush(10_000));
+        }
+
+        Assert.Equal(1, Sum(metrics, "kong.pdk.events", name));
+        Assert.Contains(factory.Created, m => m.Name == KongDiagnostics.MeterName);
+    }
+
+    /// <summary>What <c>AddMetrics()</c> registers, reduced to what the server asks for: meters scoped to it.</summary>
+    private sealed class TestMeterFactory : System.Diagnostics.Metrics.IMeterFactory
+    {
+        public List<System.Diagnostics.Metrics.Meter> Created { get; } = [];
+
+        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
+        {
+            var meter = new System.Diagnostics.Metrics.Meter(options.Name, options.Version, options.Tags, scope: this);
+            Created.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => Created.ForEach(static m => m.Dispose());
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using Kong.Pdk.Pdk;
 namespace Kong.Pdk.Server;
 
 /// <summary>
-/// The event's span and metrics (<see cref="ServerTelemetry"/>, docs/observability.md). Their state lives in an
+/// The event's span and metrics (<see cref="ServerTelemetry"/>, <see cref="ServerMeters"/>, docs/observability.md). Their state lives in an
 /// <see cref="Observation"/> created at the start only when a listener is attached: while nobody listens, an event
 /// takes no timestamp, allocates nothing here, and its handler runs exactly as before.
 /// </summary>
@@ -30,15 +30,16 @@ internal sealed partial class EventCore
     private void StartTelemetry()
     {
         bool traced = ServerTelemetry.Source.HasListeners();
-        bool active = ServerTelemetry.ActiveEvents.Enabled;
-        if (!traced && !active && !ServerTelemetry.EventDuration.Enabled && !ServerTelemetry.Events.Enabled
-            && !ServerTelemetry.CallDuration.Enabled && !ServerTelemetry.FailClosed.Enabled && !ServerTelemetry.Abandoned.Enabled)
+        ServerMeters meters = _server.Meters;
+        bool active = meters.ActiveEvents.Enabled;
+        if (!traced && !active && !meters.EventDuration.Enabled && !meters.Events.Enabled
+            && !meters.CallDuration.Enabled && !meters.FailClosed.Enabled && !meters.Abandoned.Enabled)
         {
             return;
         }
 
         var observed = new Observation { Traced = traced, StartedAt = Stopwatch.GetTimestamp(), CountedActive = active };
-        if (active) ServerTelemetry.ActiveEvents.Add(1, ServerTelemetry.PluginTags(Instance.Descriptor, Phase));
+        if (active) meters.ActiveEvents.Add(1, ServerTelemetry.PluginTags(Instance.Descriptor, Phase));
         _observed = observed;
     }
 
@@ -127,9 +128,9 @@ internal sealed partial class EventCore
     {
         long startedAt = observed.CallStartedAt;
         observed.CallStartedAt = 0;
-        if (startedAt != 0 && ServerTelemetry.CallDuration.Enabled)
+        if (startedAt != 0 && _server.Meters.CallDuration.Enabled)
         {
-            ServerTelemetry.CallDuration.Record(
+            _server.Meters.CallDuration.Record(
                 Stopwatch.GetElapsedTime(startedAt).TotalSeconds,
                 new KeyValuePair<string, object?>(ServerTelemetry.PluginName, Instance.Descriptor.Name),
                 new KeyValuePair<string, object?>(ServerTelemetry.Method, ServerTelemetry.MethodName(_currentMethod)));
@@ -153,19 +154,19 @@ internal sealed partial class EventCore
         if (observed.CountedActive)
         {
             observed.CountedActive = false;
-            ServerTelemetry.ActiveEvents.Add(-1, ServerTelemetry.PluginTags(Instance.Descriptor, Phase));
+            _server.Meters.ActiveEvents.Add(-1, ServerTelemetry.PluginTags(Instance.Descriptor, Phase));
         }
 
-        if (ServerTelemetry.Events.Enabled) ServerTelemetry.Events.Add(1, ServerTelemetry.OutcomeTags(Instance.Descriptor, Phase, outcome));
-        if (ServerTelemetry.EventDuration.Enabled)
+        if (_server.Meters.Events.Enabled) _server.Meters.Events.Add(1, ServerTelemetry.OutcomeTags(Instance.Descriptor, Phase, outcome));
+        if (_server.Meters.EventDuration.Enabled)
         {
-            ServerTelemetry.EventDuration.Record(Stopwatch.GetElapsedTime(observed.StartedAt).TotalSeconds, ServerTelemetry.OutcomeTags(Instance.Descriptor, Phase, outcome));
+            _server.Meters.EventDuration.Record(Stopwatch.GetElapsedTime(observed.StartedAt).TotalSeconds, ServerTelemetry.OutcomeTags(Instance.Descriptor, Phase, outcome));
         }
 
-        if (observed.FailedClosed && ServerTelemetry.FailClosed.Enabled) ServerTelemetry.FailClosed.Add(1, ServerTelemetry.OutcomeTags(Instance.Descriptor, Phase, outcome));
-        if (outcome is EventOutcome.Deadline or EventOutcome.Idle or EventOutcome.Evicted or EventOutcome.Shutdown && ServerTelemetry.Abandoned.Enabled)
+        if (observed.FailedClosed && _server.Meters.FailClosed.Enabled) _server.Meters.FailClosed.Add(1, ServerTelemetry.OutcomeTags(Instance.Descriptor, Phase, outcome));
+        if (outcome is EventOutcome.Deadline or EventOutcome.Idle or EventOutcome.Evicted or EventOutcome.Shutdown && _server.Meters.Abandoned.Enabled)
         {
-            ServerTelemetry.Abandoned.Add(1, ServerTelemetry.OutcomeTags(Instance.Descriptor, Phase, outcome));
+            _server.Meters.Abandoned.Add(1, ServerTelemetry.OutcomeTags(Instance.Descriptor, Phase, outcome));
         }
 
         Activity? call = Interlocked.Exchange(ref observed.CallActivity, null);

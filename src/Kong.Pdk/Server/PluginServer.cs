@@ -39,6 +39,7 @@ internal sealed class PluginServer
         Plugins = plugins;
         Options = options;
         Log = log;
+        Meters = ServerMeters.For(options.Services);
         Memory = new MemoryBudget(options.MemoryBudget);
         Instances = new InstanceRegistry(Memory);
         Dispatcher = new RequestDispatcher(this);
@@ -49,6 +50,9 @@ internal sealed class PluginServer
     public KongServerOptions Options { get; }
 
     public ServerLog Log { get; }
+
+    /// <summary>The server's meter and instruments: from the services' <c>IMeterFactory</c> when they have one.</summary>
+    public ServerMeters Meters { get; }
 
     /// <summary>What peers make the server retain (<see cref="KongServerOptions.MemoryBudget"/>).</summary>
     public MemoryBudget Memory { get; }
@@ -264,7 +268,7 @@ internal sealed class PluginServer
         using var orphaned = new CancellationTokenSource();
         using var stopSource = CancellationTokenSource.CreateLinkedTokenSource(stopRequested, orphaned.Token);
         CancellationToken stop = stopSource.Token;
-        ServerTelemetry.Started(this);
+        Meters.Started(this);
         using var connectionsStop = new CancellationTokenSource();
         using var sweepStop = new CancellationTokenSource();
         int parentAtStart = Options.ExitWhenOrphaned ? ParentProcess.CurrentParentId() : -1;
@@ -338,7 +342,7 @@ internal sealed class PluginServer
             await sweep.ConfigureAwait(false);
             _loops?.Stop();
             await DisposeInstanceServicesAsync().ConfigureAwait(false);
-            ServerTelemetry.Stopped(this);
+            Meters.Stopped(this);
         }
     }
 
@@ -435,7 +439,7 @@ internal sealed class PluginServer
         long number = Interlocked.Increment(ref _connectionCount);
         if (_connections.Count >= Options.MaxConnections)
         {
-            if (ServerTelemetry.RejectedConnections.Enabled) ServerTelemetry.RejectedConnections.Add(1);
+            if (Meters.RejectedConnections.Enabled) Meters.RejectedConnections.Add(1);
             Log.Warn($"connection {number} refused: {_connections.Count} connections open (limit {Options.MaxConnections})");
             accepted.Dispose();
             return;

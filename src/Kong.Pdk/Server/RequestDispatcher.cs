@@ -152,7 +152,7 @@ internal sealed class RequestDispatcher
         if (!MakeRoomForEvent(connection))
         {
             instance.EventEnded();
-            if (ServerTelemetry.RejectedEvents.Enabled) ServerTelemetry.RejectedEvents.Add(1, ServerTelemetry.PluginTags(instance.Descriptor, phase));
+            if (_server.Meters.RejectedEvents.Enabled) _server.Meters.RejectedEvents.Add(1, ServerTelemetry.PluginTags(instance.Descriptor, phase));
             _server.Log.Warn($"HandleEvent refused: {_server.Events.Count} events in flight (limit {_server.Options.MaxEventsInFlight}), none of them waiting for a step");
             return Error(connection, msgId, WireErrors.TooManyEvents);
         }
