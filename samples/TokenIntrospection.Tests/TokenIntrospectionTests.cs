@@ -205,6 +205,44 @@ public sealed class TokenIntrospectionTests
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task ARetry_IsReportedOnThePollyMeterAndInThePollyLog_WithThePipelinesName()
+    {
+        await using Gateway gateway = Gateway.Create("\"timeout_ms\":5000,\"retries\":1");
+        gateway.Endpoint.Respond = (call, _, _) => Task.FromResult(call == 1
+            ? FakeIntrospectionEndpoint.Json("{}", HttpStatusCode.ServiceUnavailable)
+            : FakeIntrospectionEndpoint.Active("alice"));
+        var events = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // Polly's meter is process-wide (not from IMeterFactory); the pipeline's name tells this test's events apart.
+            if (instrument.Meter.Name == "Polly" && instrument.Name == "resilience.polly.strategy.events") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((_, _, tags, _) => Record(tags));
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) => Record(tags));
+        listener.Start();
+
+        KongTestResult result = await gateway.Kong.RunAsync(Gateway.WithToken(), Timeout);
+
+        Assert.Equal(200, result.Response.Status);
+        lock (events) Assert.Contains("OnRetry token-introspection-resilience/retry", events);
+        Assert.Contains(gateway.Logs.Records, r => r.Category.StartsWith("Polly", StringComparison.Ordinal) && r.Message.Contains("OnRetry", StringComparison.Ordinal));
+
+        void Record(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string name = "", pipeline = "", strategy = "";
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "event.name") name = tag.Value?.ToString() ?? "";
+                if (tag.Key == "pipeline.name") pipeline = tag.Value?.ToString() ?? "";
+                if (tag.Key == "strategy.name") strategy = tag.Value?.ToString() ?? "";
+            }
+
+            lock (events) events.Add($"{name} {pipeline}/{strategy}");
+        }
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task AnEndpoint500_WithoutRetries_Is503_AndTheStatusIsLogged()
     {
         await using Gateway gateway = Gateway.Create("\"retries\":0");

@@ -17,7 +17,7 @@ namespace TokenIntrospection;
 /// </remarks>
 public static class IntrospectionResilience
 {
-    public const string PipelineName = "token-introspection";
+    public const string PipelineName = "resilience"; // reported as "token-introspection-resilience": client name, then pipeline name
 
     /// <summary>The largest <c>retries</c> the schema allows.</summary>
     public const int MaxRetries = 3;
