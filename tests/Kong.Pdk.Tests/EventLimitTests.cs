@@ -105,6 +105,51 @@ public abstract class EventLimitTests
         }
     }
 
+    /// <summary>Issue 9 item 9: events that began waiting in the same millisecond go in start order (the lower id
+    /// first), whatever order the registry lists them in; an event that waits since later goes after them, whatever
+    /// its id. The server's clock stands still, so every event here began waiting in the same millisecond unless the
+    /// test moves it.</summary>
+    [Fact]
+    public async Task EventLimitReached_EventsWaitingSinceTheSameMillisecond_GoInStartOrder_ALaterWaitGoesAfterThem()
+    {
+        var clock = new ManualClock();
+        await using InProcessServer server = InProcessServer.Start(Echo(), o => { o.ConnectionMode = Mode; o.MaxEventsPerConnection = 100; o.MaxEventsInFlight = 6; }, time: clock);
+        await using KongConnection kong = await server.ConnectAsync();
+        await server.StartInstanceAsync(kong, "my-plugin");
+        var ids = new List<long>();
+        for (int i = 0; i < 6; i++) ids.Add((await server.HandleEventAsync(kong, 7, "access")).EventId);
+
+        // The first two finish; the next two take their places in the registry, so it lists them before the older
+        // events 3 to 6.
+        foreach (long id in ids.Take(2))
+        {
+            await server.StepAsync(kong, id, "h");
+            Assert.Equal("ret", (await server.StepAsync(kong, id, null, hasData: false)).Data);
+            await ProtocolConformanceTests.Eventually(() => !server.Server.Events.TryGet((int)id, out _), "the event is removed");
+        }
+
+        for (int i = 0; i < 2; i++) ids.Add((await server.HandleEventAsync(kong, 7, "access")).EventId);
+        Assert.Equal(6, server.Server.Events.Count);
+
+        // At the limit: the one that goes is the first started of those waiting (event 3), not the newest (7, 8).
+        ids.Add((await server.HandleEventAsync(kong, 7, "access")).EventId);
+        Assert.StartsWith("no running event", (string)(await server.StepAsync(kong, ids[2], "h")).Error!);
+
+        // Event 4 is stepped a moment later: it now waits since then, so event 5 goes before it.
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.Equal(new object?[] { "x-echo", "h" }, (await server.StepAsync(kong, ids[3], "h")).CallArgs);
+        ids.Add((await server.HandleEventAsync(kong, 7, "access")).EventId);
+        Assert.StartsWith("no running event", (string)(await server.StepAsync(kong, ids[4], "h")).Error!);
+        Assert.Equal("ret", (await server.StepAsync(kong, ids[3], null, hasData: false)).Data);
+
+        // The rest still run: 6, 7, 8 and the two started at the limit.
+        foreach (long id in new[] { ids[5], ids[6], ids[7], ids[8], ids[9] })
+        {
+            Assert.Equal(new object?[] { "x-echo", "h" }, (await server.StepAsync(kong, id, "h")).CallArgs);
+            Assert.Equal("ret", (await server.StepAsync(kong, id, null, hasData: false)).Data);
+        }
+    }
+
     [Fact]
     public async Task EventLimitReached_WithEveryEventRunning_PastItAnError()
     {

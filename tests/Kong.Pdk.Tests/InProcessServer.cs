@@ -31,7 +31,8 @@ internal sealed class InProcessServer : IAsyncDisposable
     /// <param name="plugin">The plugin served.</param>
     /// <param name="configure">Adjusts the options (tests use short timeouts).</param>
     /// <param name="logOutput">Where the server log goes; by default a string that <see cref="Log"/> returns.</param>
-    public static InProcessServer Start(KongPluginDescriptor plugin, Action<KongServerOptions>? configure = null, TextWriter? logOutput = null)
+    /// <param name="time">The server's clock (<see cref="PluginServer.NowMs"/>); null for the system's.</param>
+    public static InProcessServer Start(KongPluginDescriptor plugin, Action<KongServerOptions>? configure = null, TextWriter? logOutput = null, TimeProvider? time = null)
     {
         var options = new KongServerOptions { SweepInterval = TimeSpan.FromMilliseconds(50), ShutdownTimeout = TimeSpan.FromMilliseconds(200) };
         configure?.Invoke(options);
@@ -39,7 +40,7 @@ internal sealed class InProcessServer : IAsyncDisposable
         Directory.CreateDirectory(directory);
         string socketPath = Path.Combine(directory, plugin.Name + ".socket");
         var log = new StringWriter();
-        var server = new PluginServer([plugin], options, new ServerLog(plugin.Name, KongLogLevel.Debug, logOutput ?? TextWriter.Synchronized(log)));
+        var server = new PluginServer([plugin], options, new ServerLog(plugin.Name, KongLogLevel.Debug, logOutput ?? TextWriter.Synchronized(log)), time: time);
         Socket listener = server.Bind(socketPath);
         var stop = new CancellationTokenSource();
         Task run = server.RunAsync(listener, socketPath, stop.Token);

@@ -130,7 +130,7 @@ internal sealed partial class EventCore : IValueTaskSource<PdkResult>
     /// <summary>While the event waits for a step: the connection its last call went out on; otherwise null.</summary>
     internal PluginConnection? WaitingOn => Volatile.Read(ref _waitingOn);
 
-    /// <summary>When the event entered its current state (<see cref="Environment.TickCount64"/>).</summary>
+    /// <summary>When the event entered its current state (<see cref="PluginServer.NowMs"/>).</summary>
     internal long StateSinceTicks => Volatile.Read(ref _stateSinceTicks);
 
     /// <summary>Starts the handler; called by the connection that received <c>plugin.HandleEvent</c>. The handler
@@ -139,7 +139,7 @@ internal sealed partial class EventCore : IValueTaskSource<PdkResult>
     {
         _target = connection;
         _targetMsgId = msgId;
-        _stateSinceTicks = Environment.TickCount64;
+        _stateSinceTicks = _server.NowMs;
         StartTelemetry(); // the dispatcher took the instance's hold for this event (PluginInstance.TryBeginEvent)
         ValueTask handler;
         try
@@ -363,7 +363,7 @@ internal sealed partial class EventCore : IValueTaskSource<PdkResult>
             _target = connection;
             _targetMsgId = msgId;
             _state = Running;
-            _stateSinceTicks = Environment.TickCount64;
+            _stateSinceTicks = _server.NowMs;
             int length = (int)data.Length;
             overBudget = !EnsureReceiveCapacity(length);
             if (!overBudget)
@@ -440,7 +440,7 @@ internal sealed partial class EventCore : IValueTaskSource<PdkResult>
             _pending.Reset();
             token = _pending.Version;
             _state = Waiting;
-            _stateSinceTicks = Environment.TickCount64;
+            _stateSinceTicks = _server.NowMs;
             target = _target!;
             _waitingOn = target;
             target.EventWaiting();

@@ -23,9 +23,11 @@ internal static class EventEviction
             if (on is not null && (connection is null || ReferenceEquals(on, connection))) waiting.Add((ev.StateSinceTicks, ev.Generation, ev));
         }
 
-        // Since has the millisecond resolution of Environment.TickCount64, so many events share one value: among
+        // Since has the millisecond resolution of PluginServer.NowMs, so many events share one value: among
         // those, the one started first (the lower id; ids only wrap after 2^30 or more events) goes first. The sort
-        // itself is not stable, so without this an event that began waiting a moment ago could go before older ones.
+        // itself is not stable, and the snapshot is in the registry's order, not start order (a newer event takes the
+        // slot a finished one freed), so without this an event that began waiting a moment ago could go before older
+        // ones.
         waiting.Sort(static (a, b) => a.Since != b.Since ? a.Since.CompareTo(b.Since) : a.Event.Id.CompareTo(b.Event.Id));
         int abandoned = 0;
         foreach ((long _, int generation, EventCore ev) in waiting)

@@ -14,6 +14,7 @@ internal sealed class PluginServer
     private readonly ConcurrentDictionary<long, PluginConnection> _connections = new();
     private long _connectionCount;
     private EventLoopGroup? _loops;
+    private readonly TimeProvider? _time;
 
     /// <summary>Creates a server for <paramref name="plugins"/>; nothing is bound until it runs.</summary>
     /// <param name="plugins">The plugins served.</param>
@@ -21,8 +22,10 @@ internal sealed class PluginServer
     /// <param name="log">Where the server's own lines go.</param>
     /// <param name="eventIdStart">The event id counter's starting point: <see cref="EventRegistry.RandomStart"/> for
     /// a served process, 0 (ids from 1) for in-process tests and the test kit.</param>
-    public PluginServer(IReadOnlyList<KongPluginDescriptor> plugins, KongServerOptions options, ServerLog log, int eventIdStart = 0)
+    /// <param name="time">The clock of <see cref="NowMs"/>; null for the system's (tests pass a manual one).</param>
+    public PluginServer(IReadOnlyList<KongPluginDescriptor> plugins, KongServerOptions options, ServerLog log, int eventIdStart = 0, TimeProvider? time = null)
     {
+        _time = time is null || ReferenceEquals(time, TimeProvider.System) ? null : time;
         Events = new EventRegistry(eventIdStart);
         options.Validate();
         if (options.Services is null)
@@ -46,6 +49,17 @@ internal sealed class PluginServer
     }
 
     public IReadOnlyList<KongPluginDescriptor> Plugins { get; }
+
+    /// <summary>
+    /// Now, in milliseconds: when an event entered its state, and the sweep's now that event timeouts and eviction
+    /// compare with it. <see cref="Environment.TickCount64"/> unless a <see cref="TimeProvider"/> was given, whose
+    /// timestamps must then count on the same scale (the sweep also compares this now with connection, instance and
+    /// event-loop stamps, which are <see cref="Environment.TickCount64"/>). Allocates nothing.
+    /// </summary>
+    internal long NowMs => _time is null ? Environment.TickCount64 : ToMilliseconds(_time.GetTimestamp(), _time.TimestampFrequency);
+
+    private static long ToMilliseconds(long timestamp, long frequency)
+        => (timestamp / frequency * 1000) + (timestamp % frequency * 1000 / frequency);
 
     public KongServerOptions Options { get; }
 
@@ -550,7 +564,7 @@ internal sealed class PluginServer
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                Sweep(Environment.TickCount64);
+                Sweep(NowMs);
                 if (parentAtStart > 1 && !orphaned.IsCancellationRequested && ParentProcess.CurrentParentId() is var parent && parent > 0 && parent != parentAtStart)
                 {
                     Log.Warn($"the parent process {parentAtStart} is gone (Kong was killed?): shutting down");
