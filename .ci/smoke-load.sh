@@ -5,7 +5,8 @@
 # (the default mode's threads grow with connections: at most one per connection, plus the runtime's own; a leak of
 # connection threads, for example after blocked handlers, shows here). Then ~3 s at concurrency 64 in
 # -connection-mode loop, whose threads must stay bounded whatever the connection count: at most 2 x cores + 16
-# (one event loop per core plus the runtime's own). No timing assertion.
+# (one event loop per core plus the runtime's own). No timing assertion. Then checks that the tool reports wrong
+# answers (--calls 3 against HelloPlugin's 2 calls: exit 1) with both of its clients (loop, threads).
 # Usage: .ci/smoke-load.sh   (DURATION=3 by default; CONCURRENCY="4 64"; LOOP_CONCURRENCY=64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,4 +38,19 @@ for c in $CONCURRENCY; do
   smoke "$c" $((c + RUNTIME_THREADS))
 done
 smoke "$LOOP_CONCURRENCY" "$LOOP_THREADS" -connection-mode loop
+# Every answer is checked, in both client modes: HelloPlugin makes 2 PDK calls per event, so a load tool expecting 3
+# (--calls 3) must report wrong answers and exit 1.
+for mode in loop threads; do
+  set +e
+  out=$(dotnet benchmarks/Kong.Pdk.LoadTest/bin/Release/net10.0/Kong.Pdk.LoadTest.dll \
+    --server-cmd "dotnet samples/HelloPlugin/bin/Release/net10.0/HelloPlugin.dll -socket $dir/hello.socket" \
+    --socket "$dir/hello.socket" --server-log "$dir/server.log" -c 4 -d 1 -w 0 -q --calls 3 --client-mode $mode 2>&1)
+  rc=$?
+  set -e
+  if [[ $rc -ne 1 ]] || ! grep -q "expected 2 and 1" <<<"$out"; then
+    echo "smoke-load: a wrong number of PDK calls was not reported as an error by the $mode client (exit $rc):" >&2
+    echo "$out" | tail -n 15 >&2
+    exit 1
+  fi
+done
 echo "smoke-load: ok"

@@ -16,6 +16,10 @@
 #   MEMORY_EVENTS=1000000  MEMORY_CONCURRENCY=16
 #   OUT=docs/performance-results.md
 #   SKIP_AOT_PUBLISH=1  reuse artifacts/bench/hello-aot from an earlier run
+#   CLIENT_MODE=loop    the load tool's client: loop (epoll event loop, default) or threads (a blocking thread per request)
+#   PIN=""              e.g. PIN="0:1": the server on CPU 0 and the load tool on CPU 1 (taskset -c); on 2 cores this caps
+#                       the server at one core (thread-per-connection servers lose their second core), so the default
+#                       leaves both unpinned and compares server CPU per event instead
 # Extra server kinds (not run by default): dotnet-aot-async (NativeAOT, -connection-mode async), and
 # dotnet-jit-async+inline, dotnet-aot-async+inline: async mode with the -inline-completions host flag
 # (socket completions on the epoll thread, no thread-pool hop; only for handlers that never block), and
@@ -33,6 +37,10 @@ MEMORY_RUN=${MEMORY_RUN:-0}
 MEMORY_EVENTS=${MEMORY_EVENTS:-1000000}
 MEMORY_CONCURRENCY=${MEMORY_CONCURRENCY:-16}
 OUT=${OUT:-docs/performance-results.md}
+CLIENT_MODE=${CLIENT_MODE:-loop}
+PIN=${PIN:-}
+PIN_SERVER=""; PIN_CLIENT=""
+if [[ -n "$PIN" ]]; then PIN_SERVER="taskset -c ${PIN%%:*} "; PIN_CLIENT="taskset -c ${PIN##*:} "; fi
 WORK=$ROOT/artifacts/bench
 SOCKDIR=$(mktemp -d /tmp/kong-bench.XXXXXX)
 mkdir -p "$WORK"
@@ -66,8 +74,8 @@ rc=0
 run() { # label socket plugin concurrency command...
   local label=$1 socket=$2 plugin=$3 conc=$4; shift 4
   echo "== $label, concurrency $conc"
-  $LOADTEST --server-cmd "$*" --socket "$socket" --plugin "$plugin" -c "$conc" -d "$DURATION" -w "$WARMUP" \
-    --calls "$CALLS" --payload "$PAYLOAD" --label "$label" --markdown "$TABLE" --server-log "$WORK/$label.log" -q || rc=1
+  $PIN_CLIENT$LOADTEST --server-cmd "$PIN_SERVER$*" --socket "$socket" --plugin "$plugin" -c "$conc" -d "$DURATION" -w "$WARMUP" \
+    --client-mode "$CLIENT_MODE" --calls "$CALLS" --payload "$PAYLOAD" --label "$label" --markdown "$TABLE" --server-log "$WORK/$label.log" -q || rc=1
 }
 
 for c in $CONCURRENCY; do
@@ -94,8 +102,8 @@ if [[ "$MEMORY_RUN" == 1 ]]; then
   mem() { # label command...
     local label=$1; shift
     echo "== memory: $MEMORY_EVENTS events at concurrency $MEMORY_CONCURRENCY, $label"
-    $LOADTEST --server-cmd "$* -socket $SOCKDIR/mem.socket -log-level warn" --socket "$SOCKDIR/mem.socket" -c "$MEMORY_CONCURRENCY" -n "$MEMORY_EVENTS" -w 3 \
-      --calls "$CALLS" --payload "$PAYLOAD" --label "$label $MEMORY_EVENTS events" --markdown "$MEMORY_TABLE" \
+    $PIN_CLIENT$LOADTEST --server-cmd "$PIN_SERVER$* -socket $SOCKDIR/mem.socket -log-level warn" --socket "$SOCKDIR/mem.socket" -c "$MEMORY_CONCURRENCY" -n "$MEMORY_EVENTS" -w 3 \
+      --client-mode "$CLIENT_MODE" --calls "$CALLS" --payload "$PAYLOAD" --label "$label $MEMORY_EVENTS events" --markdown "$MEMORY_TABLE" \
       --server-log "$WORK/memory-$label.log" -q | tee -a "$MEMORY_TEXT" || rc=1
   }
   mem dotnet-jit "$HELLO_JIT"
@@ -130,7 +138,8 @@ JIT_DUMP_MS=$( { s=$(date +%s%N); $HELLO_JIT -dump >/dev/null; e=$(date +%s%N); 
   echo "- Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), Linux $(uname -r)"
   echo "- .NET $(dotnet --version) SDK; Node $(node --version); kong-pdk ${JS_VERSION:-not run}"
   echo "- Workload: access handler, $CALLS PDK calls per event ($((CALLS - 1)) × get_header + set_header, $((CALLS + 1)) round trips), host value $PAYLOAD B;"
-  echo "  $DURATION s measured after $WARMUP s warm-up per row; 2 simulated nginx workers, each with a LIFO connection pool."
+  echo "  $DURATION s measured after $WARMUP s warm-up per row; 2 simulated nginx workers, each with a LIFO connection pool;"
+  echo "  load tool client: $CLIENT_MODE${PIN:+; pinned (server:load tool CPUs) $PIN}."
   echo "- The load tool runs on the same cores as the server: the figures are for comparison within this table, not absolute capacity."
   echo "- Load average (1, 5, 15 min) at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo

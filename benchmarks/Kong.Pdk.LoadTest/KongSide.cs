@@ -57,6 +57,8 @@ internal enum Instruction
 /// <summary>
 /// Kong's side of one request in the access phase (kong-protocol.md §4.6): HandleEvent, then one Step per PDK
 /// call until "ret". Every answer is checked against the <see cref="Workload"/>; a wrong answer fails the event.
+/// <see cref="RunEvent"/> is the blocking client (<c>--client-mode threads</c>); the event loop
+/// (<see cref="EventLoop"/>) uses <see cref="ParseEventAnswer"/> and <see cref="RequestEncoder"/>.
 /// </summary>
 internal sealed class KongSide
 {
@@ -69,6 +71,12 @@ internal sealed class KongSide
     public int StartInstance(SimulatedWorker worker)
     {
         long msgId = worker.NextMsgId();
+        return ParseStartInstance(Call(worker, EncodeStartInstance(msgId), msgId));
+    }
+
+    /// <summary><c>[0, msgid, "plugin.StartInstance", [{Name, Config}]]</c>, valid until the next request.</summary>
+    public ReadOnlySpan<byte> EncodeStartInstance(long msgId)
+    {
         _request.ResetWrittenCount();
         var w = NewWriter();
         w.WriteArrayHeader(4);
@@ -82,7 +90,13 @@ internal sealed class KongSide
         w.WriteString("Config"u8);
         w.Write(_workload.ConfigJson);
         w.Flush();
-        ReadOnlyMemory<byte> response = Call(worker, msgId);
+        return _request.WrittenSpan;
+    }
+
+    /// <summary>The instance id in a StartInstance response.</summary>
+    /// <exception cref="ProtocolException">An RPC error, or no Id.</exception>
+    public int ParseStartInstance(ReadOnlyMemory<byte> response)
+    {
         var r = new MessagePackReader(response);
         SkipResponseHeader(ref r);
         if (r.NextMessagePackType != MessagePackType.Map) throw new ProtocolException("StartInstance: the result is not a map");
@@ -117,7 +131,7 @@ internal sealed class KongSide
         w.Flush();
 
         long t0 = Stopwatch.GetTimestamp();
-        ReadOnlyMemory<byte> response = Call(worker, msgId);
+        ReadOnlyMemory<byte> response = Call(worker, _request.WrittenSpan, msgId);
         handleLatency?.Record(ElapsedNs(t0));
         string? error = ParseEventAnswer(response, -1, out long eventId, out Instruction next);
         if (error is not null) return "HandleEvent: " + error;
@@ -155,7 +169,7 @@ internal sealed class KongSide
 
             w.Flush();
             long tc = Stopwatch.GetTimestamp();
-            response = Call(worker, msgId);
+            response = Call(worker, _request.WrittenSpan, msgId);
             callLatency?.Record(ElapsedNs(tc));
             error = ParseEventAnswer(response, eventId, out _, out next);
             if (error is not null) return $"Step {steps}: {error}";
@@ -175,13 +189,13 @@ internal sealed class KongSide
         return new MessagePackWriter(_request) { OldSpec = true };
     }
 
-    private ReadOnlyMemory<byte> Call(SimulatedWorker worker, long msgId)
+    private ReadOnlyMemory<byte> Call(SimulatedWorker worker, ReadOnlySpan<byte> request, long msgId)
     {
         KongConnection connection = worker.Borrow();
         ReadOnlyMemory<byte> response;
         try
         {
-            response = connection.Call(_request.WrittenSpan, msgId);
+            response = connection.Call(request, msgId);
         }
         catch
         {
@@ -211,8 +225,10 @@ internal sealed class KongSide
         }
     }
 
-    /// <summary>Reads <c>[1, msgid, nil, {EventId, Data}]</c> and checks the instruction in Data.</summary>
-    private string? ParseEventAnswer(ReadOnlyMemory<byte> response, long expectedEventId, out long eventId, out Instruction next)
+    /// <summary>Reads <c>[1, msgid, nil, {EventId, Data}]</c> and checks the instruction in Data: null when the answer
+    /// is right, else the reason. With <paramref name="expectedEventId"/> -1 (a HandleEvent answer) any EventId is
+    /// taken and returned.</summary>
+    public string? ParseEventAnswer(ReadOnlyMemory<byte> response, long expectedEventId, out long eventId, out Instruction next)
     {
         eventId = -1;
         next = Instruction.Unexpected;

@@ -19,7 +19,10 @@ internal sealed class Options
           --config JSON          the whole Config JSON (default {"message":M,"calls":N,"__seq__":7})
         Workload:
           --concurrency N, -c N  requests in flight at once (default 4)
-          --workers N            simulated nginx workers, each with its own connection pool (default 2)
+          --workers N            simulated nginx workers, each with its own connection pool and msgid counter (default 2)
+          --client-mode MODE     loop (default): event-loop threads (epoll, nonblocking sockets) multiplex the requests
+                                 in flight, as nginx does; threads: a blocking thread per request in flight (costlier)
+          --loops N              event-loop threads in loop mode (default 1; worker w runs on loop w mod N)
           --duration S, -d S     measure for S seconds (default 5)
           --count N, -n N        measure N events instead of a duration
           --warmup S, -w S       warm up for S seconds first (default 1)
@@ -43,6 +46,8 @@ internal sealed class Options
     public string? ConfigJson { get; private set; }
     public int Concurrency { get; private set; } = 4;
     public int Workers { get; private set; } = 2;
+    public ClientMode ClientMode { get; private set; } = ClientMode.Loop;
+    public int Loops { get; private set; } = 1;
     public double DurationSeconds { get; private set; } = 5;
     public long Count { get; private set; }
     public double WarmupSeconds { get; private set; } = 1;
@@ -76,6 +81,15 @@ internal sealed class Options
                 case "--config": o.ConfigJson = Next(); break;
                 case "--concurrency" or "-c": o.Concurrency = Int(1); break;
                 case "--workers": o.Workers = Int(1); break;
+                case "--client-mode":
+                    o.ClientMode = Next() switch
+                    {
+                        "loop" => ClientMode.Loop,
+                        "threads" => ClientMode.Threads,
+                        _ => throw new ArgumentException("--client-mode: expected loop or threads"),
+                    };
+                    break;
+                case "--loops": o.Loops = Int(1); break;
                 case "--duration" or "-d": o.DurationSeconds = Dbl(); break;
                 case "--count" or "-n": o.Count = Int(1); break;
                 case "--warmup" or "-w": o.WarmupSeconds = Dbl(); break;

@@ -7,8 +7,6 @@ namespace Kong.Pdk.LoadTest;
 
 internal static class Program
 {
-    private const int Warmup = 0, Measure = 1, Stop = 2;
-
     private static int Main(string[] args)
     {
         Options o;
@@ -143,87 +141,29 @@ internal static class Program
     private static int Run(Options o, Workload workload, int serverPid)
     {
         int workerCount = Math.Min(o.Workers, o.Concurrency);
-        var workers = new SimulatedWorker[workerCount];
-        for (int i = 0; i < workerCount; i++)
+        var state = new RunState(o.Count, o.WarmupSeconds > 0);
+        IClient client;
+        try
         {
-            workers[i] = new SimulatedWorker(i, o.SocketPath!);
-            try
-            {
-                // Each worker starts its own instance (kong-protocol.md §4.2).
-                workers[i].InstanceId = new KongSide(workload).StartInstance(workers[i]);
-            }
-            catch (Exception ex) when (ex is ProtocolException or System.Net.Sockets.SocketException or MessagePack.MessagePackSerializationException)
-            {
-                Console.Error.WriteLine($"error: plugin.StartInstance of {workload.Plugin} failed: {ex.Message}");
-                return 3;
-            }
+            client = o.ClientMode == ClientMode.Threads
+                ? ThreadClient.Create(o, workload, workerCount, state)
+                : LoopClient.Create(o, workload, workerCount, state);
+        }
+        catch (Exception ex) when (ex is ProtocolException or System.Net.Sockets.SocketException or MessagePack.MessagePackSerializationException)
+        {
+            Console.Error.WriteLine($"error: plugin.StartInstance of {workload.Plugin} failed: {ex.Message}");
+            return 3;
         }
 
-        int phase = o.WarmupSeconds > 0 ? Warmup : Measure;
-        long measured = 0, warm = 0, errors = 0;
-        var errorSamples = new List<string>();
-        var slots = new Slot[o.Concurrency];
-        var threads = new Thread[o.Concurrency];
-        for (int i = 0; i < o.Concurrency; i++)
-        {
-            var slot = slots[i] = new Slot(new KongSide(workload), workers[i % workerCount]);
-            threads[i] = new Thread(() =>
-            {
-                while (true)
-                {
-                    int p = Volatile.Read(ref phase);
-                    if (p == Stop) return;
-                    bool measuring = p == Measure;
-                    long t0 = Stopwatch.GetTimestamp();
-                    string? error;
-                    try
-                    {
-                        error = slot.Side.RunEvent(slot.Worker, measuring ? slot.Calls : null, measuring ? slot.Handle : null);
-                    }
-                    catch (Exception ex) when (ex is ProtocolException or System.Net.Sockets.SocketException or MessagePack.MessagePackSerializationException or ObjectDisposedException)
-                    {
-                        error = ex.GetType().Name + ": " + ex.Message;
-                    }
-
-                    long ns = (long)((Stopwatch.GetTimestamp() - t0) * (1_000_000_000.0 / Stopwatch.Frequency));
-                    if (error is not null)
-                    {
-                        Interlocked.Increment(ref errors);
-                        lock (errorSamples)
-                        {
-                            if (errorSamples.Count < 5) errorSamples.Add(error);
-                        }
-
-                        if (Volatile.Read(ref errors) > 1000 && Volatile.Read(ref measured) + Volatile.Read(ref warm) == 0)
-                        {
-                            Volatile.Write(ref phase, Stop); // nothing works: stop early
-                        }
-
-                        continue;
-                    }
-
-                    if (measuring && Volatile.Read(ref phase) != Warmup)
-                    {
-                        slot.Events.Record(ns);
-                        long n = Interlocked.Increment(ref measured);
-                        if (o.Count > 0 && n >= o.Count) Volatile.Write(ref phase, Stop);
-                    }
-                    else
-                    {
-                        Interlocked.Increment(ref warm);
-                    }
-                }
-            }) { IsBackground = true, Name = $"kong-{i}" };
-        }
-
+        using IClient disposeClient = client;
         if (!o.Quiet)
         {
-            Console.Error.WriteLine($"{workload.Plugin} on {o.SocketPath}: concurrency {o.Concurrency} over {workerCount} worker(s), {workload.Calls} PDK calls/event, payload {workload.PayloadSize} B, "
+            Console.Error.WriteLine($"{workload.Plugin} on {o.SocketPath}: concurrency {o.Concurrency} over {workerCount} worker(s), {client.Description}, {workload.Calls} PDK calls/event, payload {workload.PayloadSize} B, "
                 + (o.Count > 0 ? $"{o.Count} events" : $"{o.DurationSeconds} s") + $" after {o.WarmupSeconds} s warm-up");
         }
 
         var total = Stopwatch.StartNew();
-        foreach (Thread t in threads) t.Start();
+        client.Start();
         double rssAfterWarmup = double.NaN, cpuStart = double.NaN, selfCpuStart = double.NaN;
         int handlesAfterWarmup = -1, threadsAfterWarmup = -1;
         long measureStartTicks = 0;
@@ -231,7 +171,7 @@ internal static class Program
         long lastCount = 0;
         double lastTime = 0;
         bool interactive = !Console.IsErrorRedirected;
-        if (phase == Measure)
+        if (state.Phase == RunState.Measure)
         {
             rssAfterWarmup = ProcStats.RssMb(serverPid);
             handlesAfterWarmup = ProcStats.OpenHandles(serverPid);
@@ -241,34 +181,34 @@ internal static class Program
             measureStartTicks = Stopwatch.GetTimestamp();
         }
 
-        while (Volatile.Read(ref phase) != Stop)
+        while (state.Phase != RunState.Stop)
         {
             Thread.Sleep(100);
             double now = total.Elapsed.TotalSeconds;
-            if (Volatile.Read(ref phase) == Warmup && now >= o.WarmupSeconds)
+            if (state.Phase == RunState.Warmup && now >= o.WarmupSeconds)
             {
                 rssAfterWarmup = ProcStats.RssMb(serverPid);
                 handlesAfterWarmup = ProcStats.OpenHandles(serverPid);
                 threadsAfterWarmup = ProcStats.Threads(serverPid);
                 cpuStart = ProcStats.CpuSeconds(serverPid);
                 selfCpuStart = ProcStats.CpuSeconds(Environment.ProcessId);
-                errorsAtMeasureStart = Volatile.Read(ref errors);
+                errorsAtMeasureStart = state.Errors;
                 measureStartTicks = Stopwatch.GetTimestamp();
-                Volatile.Write(ref phase, Measure);
+                state.SetPhase(RunState.Measure);
             }
 
-            if (Volatile.Read(ref phase) == Measure && o.Count == 0 && Stopwatch.GetElapsedTime(measureStartTicks).TotalSeconds >= o.DurationSeconds)
+            if (state.Phase == RunState.Measure && o.Count == 0 && Stopwatch.GetElapsedTime(measureStartTicks).TotalSeconds >= o.DurationSeconds)
             {
-                Volatile.Write(ref phase, Stop);
+                state.SetPhase(RunState.Stop);
             }
 
             if (!o.Quiet && now - lastTime >= 1.0)
             {
-                long count = Volatile.Read(ref measured) + Volatile.Read(ref warm);
+                long count = state.Measured + state.Warm;
                 double rate = (count - lastCount) / (now - lastTime);
-                string label = Volatile.Read(ref phase) == Warmup ? "warm-up" : "measure";
+                string label = state.Phase == RunState.Warmup ? "warm-up" : "measure";
                 string line = string.Create(CultureInfo.InvariantCulture,
-                    $"[{now,5:0.0} s] {label}: {count,9} events, {rate,9:0} events/s, errors {Volatile.Read(ref errors)}, server RSS {ProcStats.RssMb(serverPid):0.0} MB");
+                    $"[{now,5:0.0} s] {label}: {count,9} events, {rate,9:0} events/s, errors {state.Errors}, server RSS {ProcStats.RssMb(serverPid):0.0} MB");
                 if (interactive) Console.Error.Write("\r" + line);
                 else Console.Error.WriteLine(line);
                 lastCount = count;
@@ -276,10 +216,7 @@ internal static class Program
             }
         }
 
-        foreach (Thread t in threads)
-        {
-            if (!t.Join(TimeSpan.FromSeconds(30))) Console.Error.WriteLine($"warning: {t.Name} did not finish (a call is stuck)");
-        }
+        client.Join(TimeSpan.FromSeconds(30));
 
         double seconds = Stopwatch.GetElapsedTime(measureStartTicks).TotalSeconds;
         if (interactive && !o.Quiet) Console.Error.WriteLine();
@@ -289,17 +226,11 @@ internal static class Program
         int handlesEnd = ProcStats.OpenHandles(serverPid);
         int threadsEnd = ProcStats.Threads(serverPid);
         double peak = ProcStats.PeakRssMb(serverPid);
-        foreach (SimulatedWorker w in workers) w.CloseAll();
-
         var events = new Histogram();
         var calls = new Histogram();
         var handle = new Histogram();
-        foreach (Slot s in slots)
-        {
-            events.Add(s.Events);
-            calls.Add(s.Calls);
-            handle.Add(s.Handle);
-        }
+        client.Merge(events, calls, handle);
+        int connections = client.ConnectionsOpened;
 
         var r = new Result
         {
@@ -312,8 +243,8 @@ internal static class Program
             Events = events,
             PdkCalls = calls,
             HandleEvent = handle,
-            Errors = Volatile.Read(ref errors),
-            ErrorsMeasured = Volatile.Read(ref errors) - errorsAtMeasureStart,
+            Errors = state.Errors,
+            ErrorsMeasured = state.Errors - errorsAtMeasureStart,
             ServerCpu = cpuEnd - cpuStart,
             ClientCpu = selfCpuEnd - selfCpuStart,
             RssAfterWarmup = rssAfterWarmup,
@@ -323,10 +254,10 @@ internal static class Program
             ThreadsAfterWarmup = threadsAfterWarmup,
             ThreadsEnd = threadsEnd,
             PeakRss = peak,
-            Connections = workers.Sum(w => w.ConnectionsOpened),
+            Connections = connections,
         };
         Console.WriteLine(r.Describe());
-        foreach (string e in errorSamples) Console.WriteLine("  error: " + e);
+        foreach (string e in state.ErrorSamples) Console.WriteLine("  error: " + e);
         if (o.MarkdownPath is not null) r.AppendMarkdown(o.MarkdownPath);
         if (events.Count == 0 && r.Errors == 0)
         {
@@ -341,19 +272,6 @@ internal static class Program
         }
 
         return r.Errors > 0 ? 1 : 0;
-    }
-
-    private sealed class Slot(KongSide side, SimulatedWorker worker)
-    {
-        public KongSide Side { get; } = side;
-
-        public SimulatedWorker Worker { get; } = worker;
-
-        public Histogram Events { get; } = new();
-
-        public Histogram Calls { get; } = new();
-
-        public Histogram Handle { get; } = new();
     }
 }
 
