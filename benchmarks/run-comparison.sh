@@ -8,7 +8,8 @@
 # Writes docs/performance-results.md.
 #
 # Environment:
-#   DURATION=5          seconds measured per row          WARMUP=1   seconds of warm-up per row
+#   DURATION=5          seconds measured per row          WARMUP=3   seconds of warm-up per row (the JIT build tiers
+#                       up for 1-2 s with QuickJit off, 3-5 s with .NET's defaults: docs/performance.md, "JIT warm-up")
 #   CONCURRENCY="1 4 16 64"       SERVERS="dotnet-jit dotnet-aot dotnet-jit-async js raw-floor"
 #   PAYLOAD=11          host header value size (bytes)     CALLS=2    PDK calls per event (HelloPlugin: 2)
 #   MEMORY_RUN=0        1: also 1,000,000 events at concurrency MEMORY_CONCURRENCY against dotnet-jit (thread mode)
@@ -28,7 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DURATION=${DURATION:-5}
-WARMUP=${WARMUP:-1}
+WARMUP=${WARMUP:-3}
 CONCURRENCY=${CONCURRENCY:-"1 4 16 64"}
 SERVERS=${SERVERS:-"dotnet-jit dotnet-aot dotnet-jit-async js raw-floor"}
 PAYLOAD=${PAYLOAD:-11}
