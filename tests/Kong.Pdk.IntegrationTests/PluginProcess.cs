@@ -58,6 +58,16 @@ internal sealed class PluginProcess : IAsyncDisposable
     /// <c>setpriv --reuid=…</c> (the launcher's pid becomes the plugin's).</summary>
     public static PluginProcess StartUnder(string[] launcher, params string[] args) => StartDll(PluginDll, launcher, args);
 
+    /// <summary>Starts a native executable (a NativeAOT publish) through <paramref name="launcher"/>, which execs it.</summary>
+    public static PluginProcess StartNative(string executable, string[] launcher, params string[] args)
+    {
+        var info = new ProcessStartInfo(launcher.Length > 0 ? launcher[0] : executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in launcher.Skip(1)) info.ArgumentList.Add(arg);
+        if (launcher.Length > 0) info.ArgumentList.Add(executable);
+        foreach (string arg in args) info.ArgumentList.Add(arg);
+        return new PluginProcess(Process.Start(info)!);
+    }
+
     /// <summary>Starts another built plugin executable, <paramref name="dll"/>.</summary>
     public static PluginProcess StartDll(string dll, string[] launcher, params string[] args) => StartDll(dll, launcher, null, args);
 
