@@ -102,6 +102,11 @@ public sealed class PluginGenerator : IIncrementalGenerator
                 return;
             }
 
+            if (!facts.Info.HasHostingPackage && ReportLibraryServicesWithoutHost(input.Libraries, output))
+            {
+                return; // KONG0222: as KONG0211, for a referenced library's plugin
+            }
+
             output.AddSource("Kong.Pdk.Generated.KongPluginEntryPoint.g.cs", PluginEmitter.GenerateEntryPoint(served, facts.Info.HasHostingPackage));
         });
     }
@@ -140,10 +145,28 @@ public sealed class PluginGenerator : IIncrementalGenerator
                 owners.Add(plugin.PluginName, owner);
             }
 
-            served.Add(new EntryPluginSpec(plugin.PluginName, plugin.FullTypeName));
+            served.Add(new EntryPluginSpec(plugin.PluginName, plugin.FullTypeName, plugin.UsesServices, plugin.HasConfigureServices));
         }
 
         return served;
+    }
+
+    /// <summary>Reports KONG0222 for each served library plugin that takes services, when the generated <c>Main</c>
+    /// has no host to provide them; true when there was one.</summary>
+    private static bool ReportLibraryServicesWithoutHost(EquatableArray<LibraryPluginSpec> libraries, SourceProductionContext output)
+    {
+        bool reported = false;
+        foreach (LibraryPluginSpec plugin in libraries)
+        {
+            if (plugin.IsAccessible && plugin.UsesServices)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(Descriptors.LibraryServicesWithoutHost, Location.None,
+                    plugin.PluginName, Unqualified(plugin.FullTypeName), plugin.AssemblyName));
+                reported = true;
+            }
+        }
+
+        return reported;
     }
 
     private static string Unqualified(string fullTypeName)

@@ -41,7 +41,7 @@ public class DependencyInjectionTests
         """;
 
     /// <summary>The stand-in of Kong.Pdk.Extensions.Hosting's entry type, for the generated Main to call.</summary>
-    private const string HostingPackage = """
+    internal const string HostingPackage = """
         namespace Kong.Pdk.Extensions.Hosting
         {
             public static class KongPluginApplication

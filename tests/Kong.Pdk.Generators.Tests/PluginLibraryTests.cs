@@ -190,6 +190,63 @@ public class PluginLibraryTests
         Assert.Contains("RunAsync(args, global::Guards.Outer.RequestGuard.Descriptor);", result.File("Kong.Pdk.Generated.KongPluginEntryPoint"), StringComparison.Ordinal);
     }
 
+    private const string TokenCheck = """
+        namespace Tokens
+        {
+            public interface ITokenCache { }
+            public sealed class TokenCache : ITokenCache { }
+
+            [KongPlugin("token-check", Version = "1.0.0")]
+            public sealed partial class TokenCheck(ITokenCache cache)
+            {
+                internal ITokenCache Cache { get; } = cache;
+
+                public static void ConfigureServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services) { }
+
+                public ValueTask Access(IKong kong, CancellationToken cancellationToken) => default;
+            }
+        }
+        """;
+
+    [Fact]
+    public void LibraryPluginTakingServices_HostWithoutTheHostingPackage_IsKONG0222_AndGetsNoMain()
+    {
+        // In the library itself nothing is known about who serves it: no diagnostic there (Library asserts a clean build).
+        var (result, diagnostics) = Host(EmptyHost, Library("TokenCheck", TokenCheck), Library("HeaderStamp", Stamp));
+
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(DiagnosticIds.LibraryServicesWithoutHost, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.StartsWith("Plugin 'token-check' (Tokens.TokenCheck in the referenced library 'TokenCheck') takes services",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Files.Keys, k => k.Contains("EntryPoint", StringComparison.Ordinal));
+
+        // A parameterless ConfigureServices hook alone is services too.
+        string hookOnly = TokenCheck.Replace("public sealed partial class TokenCheck(ITokenCache cache)", "public sealed partial class TokenCheck", StringComparison.Ordinal)
+            .Replace("internal ITokenCache Cache { get; } = cache;", "", StringComparison.Ordinal);
+        Assert.Equal(DiagnosticIds.LibraryServicesWithoutHost, Assert.Single(Host(EmptyHost, Library("TokenCheck", hookOnly)).Diagnostics).Id);
+    }
+
+    [Fact]
+    public void LibraryPluginTakingServices_HostWithTheHostingPackage_RegistersItAndCallsItsPublicConfigureServices()
+    {
+        var (result, diagnostics) = Host(EmptyHost + DependencyInjectionTests.HostingPackage, Library("TokenCheck", TokenCheck), Library("HeaderStamp", Stamp));
+
+        Assert.Empty(diagnostics);
+        TestCompiler.AssertCompilesCleanly(result.Output);
+        string main = result.File("Kong.Pdk.Generated.KongPluginEntryPoint");
+        Assert.Contains("AddKongPlugin<global::Tokens.TokenCheck>(builder.Services);", main, StringComparison.Ordinal);
+        Assert.Contains("global::Tokens.TokenCheck.ConfigureServices(builder.Services);", main, StringComparison.Ordinal);
+        Assert.DoesNotContain("HeaderStamp.ConfigureServices", main, StringComparison.Ordinal);
+
+        // An internal hook of the library cannot be called from the executable.
+        string internalHook = TokenCheck.Replace("public static void ConfigureServices", "internal static void ConfigureServices", StringComparison.Ordinal);
+        var (withInternal, internalDiagnostics) = Host(EmptyHost + DependencyInjectionTests.HostingPackage, Library("TokenCheck", internalHook));
+        Assert.Empty(internalDiagnostics);
+        TestCompiler.AssertCompilesCleanly(withInternal.Output);
+        Assert.DoesNotContain("ConfigureServices", withInternal.File("Kong.Pdk.Generated.KongPluginEntryPoint"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Host_UnrelatedEdit_KeepsTheLibraryScanCached()
     {

@@ -38,11 +38,17 @@ internal static class PluginLibraries
                     && attribute.ConstructorArguments[0].Value is INamedTypeSymbol { TypeKind: not TypeKind.Error } type
                     && attribute.ConstructorArguments[1].Value is string name)
                 {
+                    // Its services, as the library's own generator saw them: constructor parameters, or a ConfigureServices
+                    // hook (called by the generated Main when this executable can reach it).
+                    IMethodSymbol? hook = PluginConstructors.ConfigureServicesHook(type);
+                    bool usesServices = PluginConstructors.Choose(type, out _) is { Parameters.IsEmpty: false } || hook is not null;
                     plugins.Add(new LibraryPluginSpec(
                         name,
                         ConfigModelBuilder.FullName(type),
                         assembly.Identity.Name,
-                        compilation.IsSymbolAccessibleWithin(type, compilation.Assembly)));
+                        compilation.IsSymbolAccessibleWithin(type, compilation.Assembly),
+                        usesServices,
+                        hook is not null && compilation.IsSymbolAccessibleWithin(hook, compilation.Assembly)));
                 }
             }
         }

@@ -210,9 +210,15 @@ internal static class Descriptors
         "Plugin '{0}' ({1} in the referenced library '{2}') is not public, so this executable cannot serve it; make the class (and any class it is nested in) public",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor LibraryServicesWithoutHost = Create(
+        DiagnosticIds.LibraryServicesWithoutHost,
+        "Plugin of a referenced library takes services but nothing provides them",
+        "Plugin '{0}' ({1} in the referenced library '{2}') takes services (constructor parameters or ConfigureServices), and the generated Main needs Kong.Pdk.Extensions.Hosting to provide them: add a PackageReference to Kong.Pdk.Extensions.Hosting, or write a Main that calls KongPluginHost.RunAsync(args, services)",
+        DiagnosticSeverity.Error);
+
     /// <summary>What the generator itself reports, when it composes an executable from plugin libraries (the
     /// analyzers report everything else).</summary>
-    public static readonly DiagnosticDescriptor[] ReportedByGenerator = { LibraryPluginNameTaken, LibraryPluginNotPublic };
+    public static readonly DiagnosticDescriptor[] ReportedByGenerator = { LibraryPluginNameTaken, LibraryPluginNotPublic, LibraryServicesWithoutHost };
 
     public static readonly DiagnosticDescriptor BlockingPdkCall = Create(
         DiagnosticIds.BlockingPdkCall,

@@ -40,6 +40,7 @@ public static class DiagnosticIds
     // KONG022x: plugin libraries composed into an executable, reported by the generator.
     public const string LibraryPluginNameTaken = "KONG0220";
     public const string LibraryPluginNotPublic = "KONG0221";
+    public const string LibraryServicesWithoutHost = "KONG0222";
 
     public const string PdkCallWrongPhase = "KONG0301";
     public const string BlockingPdkCall = "KONG0302";

@@ -55,4 +55,4 @@ internal sealed record EntryPointInfo(bool IsExecutable, bool HasMainMethod, boo
 
 /// <summary>A plugin that a referenced class library exports (its <c>[assembly: KongPluginExport]</c>):
 /// <paramref name="IsAccessible"/> tells whether this compilation may name the class.</summary>
-internal sealed record LibraryPluginSpec(string PluginName, string FullTypeName, string AssemblyName, bool IsAccessible);
+internal sealed record LibraryPluginSpec(string PluginName, string FullTypeName, string AssemblyName, bool IsAccessible, bool UsesServices = false, bool HasConfigureServices = false);
