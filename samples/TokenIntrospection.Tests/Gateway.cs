@@ -37,8 +37,10 @@ internal sealed class Gateway : IAsyncDisposable
 
     /// <summary>A gateway whose configuration names the endpoint and the client credentials, plus
     /// <paramref name="fields"/> (JSON members, e.g. <c>"retries":0</c>).</summary>
-    public static Gateway Create(string fields = "")
-        => new($$"""{"introspection_url":"{{Url}}","client_id":"{{ClientId}}","client_secret":"{{Secret}}"{{(fields.Length > 0 ? "," + fields : "")}}}""");
+    /// <param name="fields">JSON members added to the configuration.</param>
+    /// <param name="replaceFields">When true, <paramref name="fields"/> is the whole configuration object instead.</param>
+    public static Gateway Create(string fields = "", bool replaceFields = false)
+        => new(replaceFields ? fields : $$"""{"introspection_url":"{{Url}}","client_id":"{{ClientId}}","client_secret":"{{Secret}}"{{(fields.Length > 0 ? "," + fields : "")}}}""");
 
     public static KongTestRequest WithToken(string token = Token, string path = "/orders")
         => KongTestRequest.Get(path).WithHeader("authorization", "Bearer " + token);

@@ -281,6 +281,23 @@ public sealed class TokenIntrospectionTests
     }
 
     [Theory(Timeout = 20_000)]
+    [InlineData("http://[bad")]
+    [InlineData("ftp://idp.example/introspect")]
+    public async Task AnIntrospectionUrlThatIsNotAnHttpUrl_Is503_WithoutACall_AndLoggedAsAnError(string url)
+    {
+        // Kong's schema (match ^https?://.+) refuses most of these before the plugin sees them; the plugin still fails closed.
+        await using Gateway gateway = Gateway.Create($$"""{"introspection_url":"{{url}}"}""", replaceFields: true);
+
+        KongTestResult result = await gateway.Kong.RunAsync(Gateway.WithToken(), Timeout);
+
+        Assert.Equal(503, result.Response.Status);
+        Assert.Equal(0, gateway.Endpoint.Calls);
+        CapturedLogs.Record record = Assert.Single(gateway.Logs.WithEventId(PluginCategory, 5));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, record.Level);
+        Assert.DoesNotContain(url, gateway.Logs.AllText());
+    }
+
+    [Theory(Timeout = 20_000)]
     [InlineData("not json")]
     [InlineData("""{"active":"yes"}""")]
     [InlineData("null")]

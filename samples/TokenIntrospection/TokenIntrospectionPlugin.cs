@@ -170,6 +170,9 @@ public sealed partial class TokenIntrospectionPlugin(
             case IntrospectionFailure.Unreachable:
                 Log.EndpointUnreachable(logger, pluginId, result.RequestError);
                 break;
+            case IntrospectionFailure.InvalidEndpoint:
+                Log.EndpointInvalid(logger, pluginId);
+                break;
             default:
                 Log.EndpointInvalidResponse(logger, pluginId);
                 break;
