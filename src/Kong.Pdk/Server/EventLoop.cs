@@ -235,7 +235,7 @@ internal sealed class EventLoop
     {
         foreach (EventLoopConnection connection in _draining)
         {
-            if (connection.Slot < 0) Register(connection);
+            if (connection.Slot < 0 && !connection.IsClosed) Register(connection);
         }
 
         _draining.Clear();
