@@ -67,6 +67,35 @@ public sealed class InstanceCloseRaceTests
     }
 
     [Fact]
+    public async Task Shutdown_WithAHandlerThatOutlivesTheDrain_ScopeDisposedOnceAfterTheHandlerEnds()
+    {
+        await using ServiceProvider services = new ServiceCollection()
+            .AddScoped<DisposalProbe>()
+            .AddKongPlugin<SlowShutdownPlugin>()
+            .BuildServiceProvider();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        SlowShutdownPlugin.Release = release.Task;
+        var server = InProcessServer.Start(SlowShutdownPlugin.Descriptor, o => o.Services = services);
+        DisposalProbe probe;
+        await using (server)
+        {
+            await using KongConnection kong = await server.ConnectAsync();
+            long id = await server.StartInstanceAsync(kong, "slow-shutdown");
+            probe = SlowShutdownPlugin.Created.Single().Probe;
+            _ = server.HandleEventAsync(kong, id, "access"); // its handler waits for release, ignoring cancellation
+            await SlowShutdownPlugin.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the handler waits
+        }
+
+        // The server has stopped (drain and shutdown timeout passed) while the handler still runs.
+        Assert.True(server.Run.IsCompleted);
+        Assert.Equal(0, probe.Disposals);
+        release.SetResult();
+        await ProtocolConformanceTests.Eventually(() => probe.Disposals > 0, "the scope disposed once the handler ended");
+        Assert.Equal(1, probe.Uses);
+        Assert.Equal(1, probe.Disposals);
+    }
+
+    [Fact]
     public void PluginInstance_RetiredAfterTheLookup_RefusesTheEvent_ScopeDisposedOnceAfterTheLastEvent()
     {
         using ServiceProvider services = new ServiceCollection().AddScoped<DisposalProbe>().BuildServiceProvider();
@@ -141,6 +170,31 @@ public sealed partial class CloseRacePlugin
     {
         Probe.Use();
         await kong.Response.SetHeaderAsync("x-close-race", "1", cancellationToken);
+        Probe.Use();
+    }
+}
+
+[KongPlugin("slow-shutdown", Version = "1.0.0")]
+public sealed partial class SlowShutdownPlugin
+{
+    public SlowShutdownPlugin(DisposalProbe probe)
+    {
+        Probe = probe;
+        Created.Enqueue(this);
+    }
+
+    internal static System.Collections.Concurrent.ConcurrentQueue<SlowShutdownPlugin> Created { get; } = new();
+
+    internal static Task Release { get; set; } = Task.CompletedTask;
+
+    internal static TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal DisposalProbe Probe { get; }
+
+    public async ValueTask Access(IKong kong, CancellationToken cancellationToken)
+    {
+        Waiting.TrySetResult();
+        await Release; // ignores the cancellation of the shutdown
         Probe.Use();
     }
 }

@@ -12,6 +12,7 @@ internal sealed class InstanceServices : IServiceProvider, ISupportRequiredServi
 {
     private readonly AsyncServiceScope _scope;
     private readonly ServerLog _log;
+    private readonly TaskCompletionSource _disposal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
     private InstanceServices(AsyncServiceScope scope, KongInstanceInfo info, ServerLog log)
@@ -61,7 +62,14 @@ internal sealed class InstanceServices : IServiceProvider, ISupportRequiredServi
         {
             _log.Error($"disposing the services of instance {Info.InstanceId} of {Info.PluginName} failed: {ex.GetType().FullName}");
         }
+        finally
+        {
+            _disposal.TrySetResult();
+        }
     }
+
+    /// <summary>Completes once the scope has been disposed (by whichever caller disposed it).</summary>
+    public Task Disposal => _disposal.Task;
 
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 }

@@ -360,14 +360,16 @@ internal sealed class PluginServer
         }
     }
 
-    /// <summary>At the end of a run, disposes the service scope of every instance still registered (scoped services
-    /// with <c>DisposeAsync</c> get their chance before the process exits), within the shutdown timeout.</summary>
+    /// <summary>At the end of a run, retires every instance still registered, so that its service scope is disposed
+    /// now, or when an event that outlived the drain (a handler that ignores its cancellation) ends: never under a
+    /// running handler. Waits for the disposals within the shutdown timeout (scoped services with <c>DisposeAsync</c>
+    /// get their chance before the process exits).</summary>
     private async Task DisposeInstanceServicesAsync()
     {
         List<Task>? disposals = null;
-        foreach (PluginInstance instance in Instances.Snapshot())
+        foreach (PluginInstance instance in Instances.Snapshot().ToList())
         {
-            if (instance.Services is { } services) (disposals ??= []).Add(services.DisposeAsync());
+            if (Instances.TryRemove(instance.Id, out PluginInstance removed) && removed.Services is { } services) (disposals ??= []).Add(services.Disposal);
         }
 
         if (disposals is null) return;
@@ -377,7 +379,7 @@ internal sealed class PluginServer
         }
         catch (TimeoutException)
         {
-            Log.Warn($"shutting down: the services of {disposals.Count(static t => !t.IsCompleted)} instances were still being disposed after {Options.ShutdownTimeout.TotalSeconds:0.#} s");
+            Log.Warn($"shutting down: the services of {disposals.Count(static t => !t.IsCompleted)} instances were not disposed after {Options.ShutdownTimeout.TotalSeconds:0.#} s (an event still runs on them, or their disposal takes its time)");
         }
     }
 
