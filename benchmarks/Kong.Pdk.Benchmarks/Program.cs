@@ -15,8 +15,10 @@ if (Array.IndexOf(args, "--mode") is int modeAt and >= 0 && modeAt + 1 < args.Le
 if (args is ["--alloc-types", ..])
 {
     // Which types the steady state allocates: the runtime's AllocationTick events (one per ~100 KB) by type name.
+    // --alloc-types [connections]: with a connection count, GcCheck's many-connection load instead of one connection.
     using var listener = new AllocationTypeListener();
-    AllocationCheck.Run(200_000);
+    if (args.Length > 1) GcCheck.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), 400_000);
+    else AllocationCheck.Run(200_000);
     foreach (var pair in listener.Counts.ToArray().OrderByDescending(p => p.Value).Take(15)) Console.WriteLine($"{pair.Value,6} ticks  {pair.Key}");
     return 0;
 }

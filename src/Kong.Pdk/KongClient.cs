@@ -81,7 +81,7 @@ public sealed class KongClient
         if (hasConsumer) consumer!.WriteTo(ref writer);
         else writer.WriteNil();
         if (hasCredential) credential!.WriteTo(ref writer);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     /// <summary><c>kong.client.authenticate(consumer, credential)</c> with entities read earlier (their
@@ -98,13 +98,13 @@ public sealed class KongClient
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ClientGetProtocol, 1, PdkPhases.AccessResponse, cancellationToken);
         writer.Write(allowTerminated);
-        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringCallAsync(ref writer);
     }
 
     private ValueTask<string> String(byte[] method, CancellationToken cancellationToken)
     {
         MessagePackWriter writer = _event.BeginCall(method, 0, PdkPhases.CertificateRequest, cancellationToken);
-        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringCallAsync(ref writer);
     }
 
     private ValueTask<int> Int(byte[] method, CancellationToken cancellationToken)
@@ -146,7 +146,7 @@ public sealed class KongClientTls
     public ValueTask<string?> GetFullClientCertificateChainAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ClientTlsGetFullClientCertificateChain, 0, PdkPhases.RewriteAccess, cancellationToken);
-        return PdkDecode.StringOrNullAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringOrNullCallAsync(ref writer);
     }
 
     /// <summary><c>kong.client.tls.set_client_verify(v)</c>: overrides <c>$ssl_client_verify</c>

@@ -47,7 +47,7 @@ public sealed class KongCtxShared
         ArgumentNullException.ThrowIfNull(key);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedGet, 1, PdkPhases.All, cancellationToken);
         writer.Write(key);
-        return PdkDecode.StringOrNullAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringOrNullCallAsync(ref writer);
     }
 
     /// <summary><c>kong.ctx.shared.set(key, value)</c>. <see cref="KongValue.Nil"/> (or null) removes the key. All phases.</summary>
@@ -59,7 +59,7 @@ public sealed class KongCtxShared
         MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, nil ? 1 : 2, PdkPhases.All, cancellationToken);
         writer.Write(key);
         if (!nil) value!.WriteTo(ref writer);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     /// <summary><c>kong.ctx.shared.set(key, string)</c>; null removes the key. All phases.</summary>
@@ -70,7 +70,7 @@ public sealed class KongCtxShared
         MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, value is null ? 1 : 2, PdkPhases.All, cancellationToken);
         writer.Write(key);
         if (value is not null) writer.Write(value);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     /// <summary><c>kong.ctx.shared.set(key, integer)</c>. All phases.</summary>
@@ -81,7 +81,7 @@ public sealed class KongCtxShared
         MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, 2, PdkPhases.All, cancellationToken);
         writer.Write(key);
         writer.Write(value);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     /// <summary><c>kong.ctx.shared.set(key, number)</c>. All phases.</summary>
@@ -92,7 +92,7 @@ public sealed class KongCtxShared
         MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, 2, PdkPhases.All, cancellationToken);
         writer.Write(key);
         writer.Write(value);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     /// <summary><c>kong.ctx.shared.set(key, boolean)</c>. All phases.</summary>
@@ -103,7 +103,7 @@ public sealed class KongCtxShared
         MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, 2, PdkPhases.All, cancellationToken);
         writer.Write(key);
         writer.Write(value);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     /// <summary><c>kong.ctx.shared.set(key, {strings})</c>: a list. All phases.</summary>
@@ -115,7 +115,7 @@ public sealed class KongCtxShared
         MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, 2, PdkPhases.All, cancellationToken);
         writer.Write(key);
         PdkWrite.StringList(ref writer, values, nameof(values));
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     /// <summary><c>kong.ctx.shared.set(key, {name = string})</c>: a map. All phases.</summary>
@@ -127,6 +127,6 @@ public sealed class KongCtxShared
         MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedSet, 2, PdkPhases.All, cancellationToken);
         writer.Write(key);
         PdkWrite.StringMap(ref writer, map, nameof(map));
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 }

@@ -84,7 +84,7 @@ public sealed class KongLog
             writer.Write(mode);
         }
 
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     private ValueTask Write(byte[] method, string message, CancellationToken cancellationToken)
@@ -92,6 +92,6 @@ public sealed class KongLog
         ArgumentNullException.ThrowIfNull(message);
         MessagePackWriter writer = _event.BeginCall(method, 1, PdkPhases.All, cancellationToken);
         writer.Write(message);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 }

@@ -20,7 +20,7 @@ public sealed class KongNginx
         ArgumentNullException.ThrowIfNull(name);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NginxGetVar, 1, PdkPhases.Request | PdkPhases.Preread, cancellationToken);
         writer.Write(name);
-        return PdkDecode.StringOrNullAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringOrNullCallAsync(ref writer);
     }
 
     /// <summary><c>kong.nginx.get_tls1_version_str()</c>: the TLS version of the client connection
@@ -29,7 +29,7 @@ public sealed class KongNginx
     public ValueTask<string?> GetTls1VersionStrAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NginxGetTls1VersionStr, 0, PdkPhases.CertificateRequest, cancellationToken);
-        return PdkDecode.StringOrNullAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringOrNullCallAsync(ref writer);
     }
 
     /// <summary><c>kong.nginx.get_ctx(key)</c>: a value of <c>ngx.ctx</c> (in <c>log</c>, the saved clone), or
@@ -52,7 +52,7 @@ public sealed class KongNginx
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NginxSetCtx, nil ? 1 : 2, PdkPhases.All, cancellationToken);
         writer.Write(key);
         if (!nil) value!.WriteTo(ref writer);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     /// <summary><c>kong.nginx.req_start_time()</c>: when the request started, in seconds since the Unix epoch
@@ -69,7 +69,7 @@ public sealed class KongNginx
     public ValueTask<string> GetSubsystemAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NginxGetSubsystem, 0, PdkPhases.All, cancellationToken);
-        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringCallAsync(ref writer);
     }
 
     /// <summary><c>kong.nginx.get_statistics()</c>: connection counters (<c>connections_active</c>,

@@ -34,7 +34,7 @@ public sealed class KongNode
     public ValueTask<string> GetIdAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NodeGetId, 0, PdkPhases.All, cancellationToken);
-        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringCallAsync(ref writer);
     }
 
     /// <summary><c>kong.node.get_memory_stats(unit?, scale?)</c>: shared dictionary and worker VM memory. With
@@ -56,7 +56,7 @@ public sealed class KongNode
     public ValueTask<string> GetHostnameAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NodeGetHostname, 0, PdkPhases.All, cancellationToken);
-        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringCallAsync(ref writer);
     }
 }
 
@@ -74,7 +74,7 @@ public sealed class KongPluginModule
     public ValueTask<string> GetIdAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.PluginGetId, 0, PdkPhases.Request | PdkPhases.Log, cancellationToken);
-        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringCallAsync(ref writer);
     }
 }
 
@@ -90,6 +90,6 @@ public sealed class KongCluster
     public ValueTask<string> GetIdAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ClusterGetId, 0, PdkPhases.All, cancellationToken);
-        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringCallAsync(ref writer);
     }
 }

@@ -69,7 +69,7 @@ public sealed class KongRequest
     public ValueTask<string?> GetForwardedPrefixAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetForwardedPrefix, 0, Phases, cancellationToken);
-        return PdkDecode.StringOrNullAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringOrNullCallAsync(ref writer);
     }
 
     /// <summary><c>kong.request.get_http_version()</c>: 1.0, 1.1, 2 or 3. Kong sends an integral version as an
@@ -157,7 +157,7 @@ public sealed class KongRequest
         ArgumentNullException.ThrowIfNull(name);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetHeader, 1, PhasesWithLog, cancellationToken);
         writer.Write(name);
-        return PdkDecode.StringOrNullAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringOrNullCallAsync(ref writer);
     }
 
     /// <summary><c>kong.request.get_header(name)</c>, returning the value's exact bytes (which need not be UTF-8),
@@ -209,7 +209,7 @@ public sealed class KongRequest
     public ValueTask<string> GetRawBodyStringAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = BeginRawBody(cancellationToken);
-        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringCallAsync(ref writer);
     }
 
     private MessagePackWriter BeginRawBody(CancellationToken cancellationToken)
@@ -252,6 +252,6 @@ public sealed class KongRequest
     private ValueTask<string> NoArgString(byte[] method, CancellationToken cancellationToken)
     {
         MessagePackWriter writer = _event.BeginCall(method, 0, Phases, cancellationToken);
-        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringCallAsync(ref writer);
     }
 }

@@ -31,7 +31,7 @@ public sealed class KongResponse
         ArgumentNullException.ThrowIfNull(name);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ResponseGetHeader, 1, Getters, cancellationToken);
         writer.Write(name);
-        return PdkDecode.StringOrNullAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringOrNullCallAsync(ref writer);
     }
 
     /// <summary><c>kong.response.get_headers()</c>: all response headers (up to 100), names compared
@@ -60,7 +60,7 @@ public sealed class KongResponse
     public ValueTask<string> GetSourceAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ResponseGetSource, 0, Getters, cancellationToken);
-        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringCallAsync(ref writer);
     }
 
     /// <summary><c>kong.response.set_status(status)</c>. Phases: rewrite, access, response.</summary>
@@ -225,7 +225,7 @@ public sealed class KongResponse
             MessagePackWriter set = _event.BeginCall(PdkMethods.ResponseSetHeaders, 1, PdkPhases.Request, cancellationToken);
             if (headers is not null) PdkWrite.StringMap(ref set, headers, nameof(headers));
             else PdkWrite.StringListMap(ref set, multiHeaders!, nameof(headers));
-            await PdkDecode.IgnoreAsync(_event.SendCallAsync(ref set)).ConfigureAwait(false);
+            await _event.SendIgnoredCallAsync(ref set).ConfigureAwait(false);
             hasHeaders = false;
         }
 

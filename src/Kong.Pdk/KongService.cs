@@ -43,7 +43,7 @@ public sealed class KongService
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceSetTarget, 2, TargetPhases, cancellationToken);
         writer.Write(host);
         writer.Write(port);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     /// <summary><c>kong.service.set_retries(n)</c>: upstream retries (0–32767). Phases: access.</summary>
@@ -65,7 +65,7 @@ public sealed class KongService
         writer.Write(connectTimeout);
         writer.Write(writeTimeout);
         writer.Write(readTimeout);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     /// <summary><c>kong.service.set_tls_verify(on)</c>: verify the upstream's certificate; false on error.
@@ -217,7 +217,7 @@ public sealed class KongServiceRequest
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceRequestSetRawBody, 1, Phases, cancellationToken);
         writer.Write(body.Span);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 
     /// <summary><c>kong.service.request.set_raw_body(body)</c>: the upstream body as UTF-8 text. Phases: rewrite, access.</summary>
@@ -270,7 +270,7 @@ public sealed class KongServiceResponse
         ArgumentNullException.ThrowIfNull(name);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceResponseGetHeader, 1, Phases, cancellationToken);
         writer.Write(name);
-        return PdkDecode.StringOrNullAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringOrNullCallAsync(ref writer);
     }
 
     /// <summary><c>kong.service.response.get_headers()</c>: the upstream headers, names compared case-insensitively
@@ -309,7 +309,7 @@ public sealed class KongServiceResponse
     public ValueTask<string> GetRawBodyStringAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceResponseGetRawBody, 0, Phases, cancellationToken);
-        return PdkDecode.StringAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringCallAsync(ref writer);
     }
 
     /// <summary><c>kong.service.response.get_body(mime?, max_args?)</c>: the upstream body parsed by content type,

@@ -18,7 +18,7 @@ public sealed class KongVault
         ArgumentNullException.ThrowIfNull(reference);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.VaultGet, 1, PdkPhases.All, cancellationToken);
         writer.Write(reference);
-        return PdkDecode.StringOrNullAsync(_event.SendCallAsync(ref writer));
+        return _event.SendStringOrNullCallAsync(ref writer);
     }
 
     /// <summary><c>kong.vault.is_reference(value)</c>: whether the string is a vault reference. All phases.</summary>
@@ -91,6 +91,6 @@ public sealed class KongTelemetry
         writer.Write(messageType);
         writer.Write(message);
         if (hasAttributes) attributes!.WriteTo(ref writer);
-        return PdkDecode.IgnoreAsync(_event.SendCallAsync(ref writer));
+        return _event.SendIgnoredCallAsync(ref writer);
     }
 }

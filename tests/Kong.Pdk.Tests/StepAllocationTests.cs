@@ -28,8 +28,15 @@ public sealed class StepAllocationTests
         Assert.Equal(0, BytesPerThousandSteps());
     }
 
+    /// <summary>
+    /// Many suspended events interleaved on one thread, as an event-loop thread serves them (issue #13): each step
+    /// resumes a different event, whose handler reads a header (a string answer) and sets one (an ignored answer).
+    /// </summary>
+    [Fact]
+    public void SteadyStateSteps_OfManyInterleavedEvents_AllocateNothing() => Assert.Equal(0, BytesPerThousandSteps(events: 64));
+
     /// <summary>On a thread of its own: without xunit's synchronization context, the handler resumes inline.</summary>
-    private static long BytesPerThousandSteps()
+    private static long BytesPerThousandSteps(int events = 1)
     {
         long bytes = -1;
         Exception? failure = null;
@@ -37,7 +44,7 @@ public sealed class StepAllocationTests
         {
             try
             {
-                bytes = MeasureSteps();
+                bytes = events == 1 ? MeasureSteps() : MeasureInterleavedSteps(events);
             }
             catch (Exception ex)
             {
@@ -81,6 +88,54 @@ public sealed class StepAllocationTests
         long bytes = Steps(1_000);
         Assert.Equal(1 + 2_000, connection.Replies); // the first call, then every Step answered with the next one
         ev.Abandon(KongEventEndReason.ShuttingDown, logIt: false);
+        return bytes;
+    }
+
+    private static long MeasureInterleavedSteps(int count)
+    {
+        var plugin = new TestPlugin("alloc-interleaved").On(KongPhase.Access, async (kong, ct) =>
+        {
+            while (true)
+            {
+                string? host = await kong.Request.GetHeaderAsync("host", ct);
+                string path = await kong.Request.GetRawBodyStringAsync(ct);
+                await kong.Response.SetHeaderAsync("x-bench", host ?? path, ct);
+            }
+        });
+        var server = new PluginServer([plugin], new KongServerOptions(), new ServerLog("alloc-interleaved", KongLogLevel.None));
+        var instance = new PluginInstance(7, plugin, plugin.CreateInstance("{}"u8), 0);
+        var connection = new BufferConnection(server);
+        var events = new EventCore[count];
+        for (int i = 0; i < count; i++)
+        {
+            EventCore ev = server.Events.Rent(server);
+            if (!instance.TryBeginEvent()) throw new InvalidOperationException("the instance admits the event");
+            ev.Reset(instance, KongPhase.Access);
+            server.Events.Add(ev);
+            ev.Start(connection, i + 1);
+            events[i] = ev;
+        }
+
+        long msgId = count;
+        long Rounds(int rounds)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int r = 0; r < rounds; r++)
+            {
+                foreach (EventCore ev in events)
+                {
+                    if (!ev.Resume(ev.Id, connection, ++msgId, PdkResultKind.Nil, default)) throw new InvalidOperationException("the event does not wait for a step");
+                }
+            }
+
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        int roundsOfThousand = (1_000 + count - 1) / count;
+        Rounds(roundsOfThousand);
+        long bytes = Rounds(roundsOfThousand);
+        Assert.Equal(count + (2 * roundsOfThousand * count), connection.Replies); // every event's first call, then every Step answered
+        foreach (EventCore ev in events) ev.Abandon(KongEventEndReason.ShuttingDown, logIt: false);
         return bytes;
     }
 

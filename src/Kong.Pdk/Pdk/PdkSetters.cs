@@ -9,21 +9,21 @@ internal static class PdkSetters
     public static ValueTask NoArgs(KongEvent ev, byte[] method, PdkPhases phases, CancellationToken cancellationToken)
     {
         MessagePackWriter writer = ev.BeginCall(method, 0, phases, cancellationToken);
-        return PdkDecode.IgnoreAsync(ev.SendCallAsync(ref writer));
+        return ev.SendIgnoredCallAsync(ref writer);
     }
 
     public static ValueTask String(KongEvent ev, byte[] method, PdkPhases phases, string value, CancellationToken cancellationToken)
     {
         MessagePackWriter writer = ev.BeginCall(method, 1, phases, cancellationToken);
         writer.Write(value);
-        return PdkDecode.IgnoreAsync(ev.SendCallAsync(ref writer));
+        return ev.SendIgnoredCallAsync(ref writer);
     }
 
     public static ValueTask Int(KongEvent ev, byte[] method, PdkPhases phases, long value, CancellationToken cancellationToken)
     {
         MessagePackWriter writer = ev.BeginCall(method, 1, phases, cancellationToken);
         writer.Write(value);
-        return PdkDecode.IgnoreAsync(ev.SendCallAsync(ref writer));
+        return ev.SendIgnoredCallAsync(ref writer);
     }
 
     public static ValueTask Header(KongEvent ev, byte[] method, PdkPhases phases, string name, string value, CancellationToken cancellationToken)
@@ -33,7 +33,7 @@ internal static class PdkSetters
         MessagePackWriter writer = ev.BeginCall(method, 2, phases, cancellationToken);
         writer.Write(name);
         writer.Write(value);
-        return PdkDecode.IgnoreAsync(ev.SendCallAsync(ref writer));
+        return ev.SendIgnoredCallAsync(ref writer);
     }
 
     public static ValueTask Header(KongEvent ev, byte[] method, PdkPhases phases, string name, long value, CancellationToken cancellationToken)
@@ -42,7 +42,7 @@ internal static class PdkSetters
         MessagePackWriter writer = ev.BeginCall(method, 2, phases, cancellationToken);
         writer.Write(name);
         writer.Write(value);
-        return PdkDecode.IgnoreAsync(ev.SendCallAsync(ref writer));
+        return ev.SendIgnoredCallAsync(ref writer);
     }
 
     public static ValueTask Header(KongEvent ev, byte[] method, PdkPhases phases, string name, double value, CancellationToken cancellationToken)
@@ -52,7 +52,7 @@ internal static class PdkSetters
         MessagePackWriter writer = ev.BeginCall(method, 2, phases, cancellationToken);
         writer.Write(name);
         writer.Write(value);
-        return PdkDecode.IgnoreAsync(ev.SendCallAsync(ref writer));
+        return ev.SendIgnoredCallAsync(ref writer);
     }
 
     public static ValueTask Header(KongEvent ev, byte[] method, PdkPhases phases, string name, bool value, CancellationToken cancellationToken)
@@ -61,7 +61,7 @@ internal static class PdkSetters
         MessagePackWriter writer = ev.BeginCall(method, 2, phases, cancellationToken);
         writer.Write(name);
         writer.Write(value);
-        return PdkDecode.IgnoreAsync(ev.SendCallAsync(ref writer));
+        return ev.SendIgnoredCallAsync(ref writer);
     }
 
     public static ValueTask Header(KongEvent ev, byte[] method, PdkPhases phases, string name, IReadOnlyList<string> values, CancellationToken cancellationToken)
@@ -71,7 +71,7 @@ internal static class PdkSetters
         MessagePackWriter writer = ev.BeginCall(method, 2, phases, cancellationToken);
         writer.Write(name);
         PdkWrite.StringList(ref writer, values, nameof(values));
-        return PdkDecode.IgnoreAsync(ev.SendCallAsync(ref writer));
+        return ev.SendIgnoredCallAsync(ref writer);
     }
 
     public static ValueTask Map(KongEvent ev, byte[] method, PdkPhases phases, IReadOnlyDictionary<string, string> map, CancellationToken cancellationToken)
@@ -79,7 +79,7 @@ internal static class PdkSetters
         ArgumentNullException.ThrowIfNull(map);
         MessagePackWriter writer = ev.BeginCall(method, 1, phases, cancellationToken);
         PdkWrite.StringMap(ref writer, map, nameof(map));
-        return PdkDecode.IgnoreAsync(ev.SendCallAsync(ref writer));
+        return ev.SendIgnoredCallAsync(ref writer);
     }
 
     public static ValueTask Map(KongEvent ev, byte[] method, PdkPhases phases, IReadOnlyDictionary<string, IReadOnlyList<string>> map, CancellationToken cancellationToken)
@@ -87,7 +87,7 @@ internal static class PdkSetters
         ArgumentNullException.ThrowIfNull(map);
         MessagePackWriter writer = ev.BeginCall(method, 1, phases, cancellationToken);
         PdkWrite.StringListMap(ref writer, map, nameof(map));
-        return PdkDecode.IgnoreAsync(ev.SendCallAsync(ref writer));
+        return ev.SendIgnoredCallAsync(ref writer);
     }
 
     public static ValueTask Value(KongEvent ev, byte[] method, PdkPhases phases, KongValue value, CancellationToken cancellationToken)
@@ -96,6 +96,6 @@ internal static class PdkSetters
         if (value.IsNil) throw new ArgumentException("The value cannot be nil.", nameof(value));
         MessagePackWriter writer = ev.BeginCall(method, 1, phases, cancellationToken);
         value.WriteTo(ref writer);
-        return PdkDecode.IgnoreAsync(ev.SendCallAsync(ref writer));
+        return ev.SendIgnoredCallAsync(ref writer);
     }
 }

@@ -75,6 +75,18 @@ internal sealed class KongEvent : IKong
     internal ValueTask<PdkResult> SendCallAsync(ref MessagePackWriter writer)
         => _state is EventCore core ? core.SendCallAsync(ref writer) : ValueTask.FromException<PdkResult>(EndedException());
 
+    /// <summary>Sends a call whose answer is ignored (see <see cref="EventCore.SendIgnoredCallAsync"/>).</summary>
+    internal ValueTask SendIgnoredCallAsync(ref MessagePackWriter writer)
+        => _state is EventCore core ? core.SendIgnoredCallAsync(ref writer) : ValueTask.FromException(EndedException());
+
+    /// <summary>Sends a call that answers a string or nil (see <see cref="EventCore.SendStringOrNullCallAsync"/>).</summary>
+    internal ValueTask<string?> SendStringOrNullCallAsync(ref MessagePackWriter writer)
+        => _state is EventCore core ? core.SendStringOrNullCallAsync(ref writer) : ValueTask.FromException<string?>(EndedException());
+
+    /// <summary>Sends a call that answers a string, empty for nil (see <see cref="EventCore.SendStringCallAsync"/>).</summary>
+    internal ValueTask<string> SendStringCallAsync(ref MessagePackWriter writer)
+        => _state is EventCore core ? core.SendStringCallAsync(ref writer) : ValueTask.FromException<string>(EndedException());
+
     /// <summary>Sends a terminal call (see <see cref="EventCore.SendTerminalAsync"/>).</summary>
     internal ValueTask SendTerminalAsync(ref MessagePackWriter writer)
         => _state is EventCore core ? core.SendTerminalAsync(ref writer) : ValueTask.FromException(EndedException());
