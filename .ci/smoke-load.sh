@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Smoke test of the load tool against HelloPlugin in the default connection mode: builds in Release, then plays Kong
-# for ~3 s at concurrency 4 and for ~3 s at concurrency 64. Fails only when the tool reports errors (wrong answers,
-# RPC or I/O failures), completes no event, cannot start/connect, or the server's thread count passes its bound
-# (the default mode's threads grow with connections: at most one per connection, plus the runtime's own; a leak of
-# connection threads, for example after blocked handlers, shows here). Then ~3 s at concurrency 64 in
-# -connection-mode loop, whose threads must stay bounded whatever the connection count: at most 2 x cores + 16
-# (one event loop per core plus the runtime's own). No timing assertion. Then checks that the tool reports wrong
+# Smoke test of the load tool against HelloPlugin in the default connection mode (event loops): builds in Release,
+# then plays Kong for ~3 s at concurrency 4 and for ~3 s at concurrency 64. Fails only when the tool reports errors
+# (wrong answers, RPC or I/O failures), completes no event, cannot start/connect, or the server's thread count passes
+# its bound: the default mode's threads stay bounded whatever the connection count, at most 2 x cores + 16 (one event
+# loop per core plus the runtime's own). Then ~3 s at concurrency 64 in -connection-mode thread, whose threads grow
+# with connections: at most one per connection plus the runtime's own (a leak of connection threads, for example
+# after blocked handlers, shows here). No timing assertion. Then checks that the tool reports wrong
 # answers (--calls 3 against HelloPlugin's 2 calls: exit 1) with both of its clients (loop, threads).
-# Usage: .ci/smoke-load.sh   (DURATION=3 by default; CONCURRENCY="4 64"; LOOP_CONCURRENCY=64)
+# Usage: .ci/smoke-load.sh   (DURATION=3 by default; CONCURRENCY="4 64"; THREAD_CONCURRENCY=64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-3}
@@ -17,7 +17,7 @@ dotnet build benchmarks/Kong.Pdk.LoadTest -c Release -v q -nologo
 dotnet build samples/HelloPlugin -c Release -v q -nologo
 dir=$(mktemp -d /tmp/kong-smoke.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-LOOP_CONCURRENCY=${LOOP_CONCURRENCY:-64}
+THREAD_CONCURRENCY=${THREAD_CONCURRENCY:-64}
 LOOP_THREADS=$((2 * $(nproc) + 16))
 smoke() { # concurrency max-threads extra-server-args...
   local c=$1 max=$2; shift 2
@@ -35,9 +35,9 @@ smoke() { # concurrency max-threads extra-server-args...
   fi
 }
 for c in $CONCURRENCY; do
-  smoke "$c" $((c + RUNTIME_THREADS))
+  smoke "$c" "$LOOP_THREADS"
 done
-smoke "$LOOP_CONCURRENCY" "$LOOP_THREADS" -connection-mode loop
+smoke "$THREAD_CONCURRENCY" $((THREAD_CONCURRENCY + RUNTIME_THREADS)) -connection-mode thread
 # Every answer is checked, in both client modes: HelloPlugin makes 2 PDK calls per event, so a load tool expecting 3
 # (--calls 3) must report wrong answers and exit 1.
 for mode in loop threads; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side run of the MsgPack:1 plugin servers under the same Kong-playing load tool, same machine, same run:
-#   dotnet-jit        samples/HelloPlugin (Kong.Pdk), JIT, default connection mode (thread per connection)
-#   dotnet-aot        samples/HelloPlugin published with NativeAOT (its csproj sets PublishAot), thread mode
+#   dotnet-jit        samples/HelloPlugin (Kong.Pdk), JIT, default connection mode (event loops, -connection-mode loop)
+#   dotnet-aot        samples/HelloPlugin published with NativeAOT (its csproj sets PublishAot), default mode
+#   dotnet-jit-thread, dotnet-aot-thread: the same with -connection-mode thread (a thread per connection)
 #   dotnet-jit-async  the JIT build with -connection-mode async (pipelines on the thread pool)
 #   js                Kong's JS PDK server (npm kong-pdk) with benchmarks/js-peer/plugins/hello-js.js
 #   raw-floor         Kong.Pdk.LoadTest --raw-echo-server: the same bytes, no PDK logic
@@ -10,7 +11,7 @@
 # Environment:
 #   DURATION=5          seconds measured per row          WARMUP=3   seconds of warm-up per row (the JIT build tiers
 #                       up for 1-2 s with QuickJit off, 3-5 s with .NET's defaults: docs/performance.md, "JIT warm-up")
-#   CONCURRENCY="1 4 16 64"       SERVERS="dotnet-jit dotnet-aot dotnet-jit-async js raw-floor"
+#   CONCURRENCY="1 4 16 64"       SERVERS="dotnet-jit dotnet-aot dotnet-jit-thread dotnet-aot-thread js raw-floor"
 #   PAYLOAD=11          host header value size (bytes)     CALLS=2    PDK calls per event (HelloPlugin: 2)
 #   MEMORY_RUN=0        1: also 1,000,000 events at concurrency MEMORY_CONCURRENCY against dotnet-jit (thread mode)
 #                       and dotnet-aot (and dotnet-jit-loop, dotnet-aot-loop when in SERVERS): RSS and server fds/threads after warm-up vs at the end
@@ -31,7 +32,7 @@ ROOT=$PWD
 DURATION=${DURATION:-5}
 WARMUP=${WARMUP:-3}
 CONCURRENCY=${CONCURRENCY:-"1 4 16 64"}
-SERVERS=${SERVERS:-"dotnet-jit dotnet-aot dotnet-jit-async js raw-floor"}
+SERVERS=${SERVERS:-"dotnet-jit dotnet-aot dotnet-jit-thread dotnet-aot-thread js raw-floor"}
 PAYLOAD=${PAYLOAD:-11}
 CALLS=${CALLS:-2}
 MEMORY_RUN=${MEMORY_RUN:-0}
@@ -84,6 +85,8 @@ for c in $CONCURRENCY; do
     case $s in
       dotnet-jit) run dotnet-jit "$SOCKDIR/jit.socket" hello-dotnet "$c" "$HELLO_JIT -socket $SOCKDIR/jit.socket -log-level warn" ;;
       dotnet-aot) run dotnet-aot "$SOCKDIR/aot.socket" hello-dotnet "$c" "$HELLO_AOT -socket $SOCKDIR/aot.socket -log-level warn" ;;
+      dotnet-jit-thread) run dotnet-jit-thread "$SOCKDIR/jitt.socket" hello-dotnet "$c" "$HELLO_JIT -connection-mode thread -socket $SOCKDIR/jitt.socket -log-level warn" ;;
+      dotnet-aot-thread) run dotnet-aot-thread "$SOCKDIR/aott.socket" hello-dotnet "$c" "$HELLO_AOT -connection-mode thread -socket $SOCKDIR/aott.socket -log-level warn" ;;
       dotnet-jit-async) run dotnet-jit-async "$SOCKDIR/jita.socket" hello-dotnet "$c" "$HELLO_JIT -connection-mode async -socket $SOCKDIR/jita.socket -log-level warn" ;;
       dotnet-aot-async) run dotnet-aot-async "$SOCKDIR/aota.socket" hello-dotnet "$c" "$HELLO_AOT -connection-mode async -socket $SOCKDIR/aota.socket -log-level warn" ;;
       dotnet-jit-async+inline) run dotnet-jit-async+inline "$SOCKDIR/jiti.socket" hello-dotnet "$c" "$HELLO_JIT -connection-mode async -inline-completions -socket $SOCKDIR/jiti.socket -log-level warn" ;;
@@ -109,6 +112,8 @@ if [[ "$MEMORY_RUN" == 1 ]]; then
   }
   mem dotnet-jit "$HELLO_JIT"
   [[ -x "$HELLO_AOT" ]] && mem dotnet-aot "$HELLO_AOT"
+  [[ " $SERVERS " == *" dotnet-jit-thread "* ]] && mem dotnet-jit-thread "$HELLO_JIT -connection-mode thread"
+  [[ " $SERVERS " == *" dotnet-aot-thread "* && -x "$HELLO_AOT" ]] && mem dotnet-aot-thread "$HELLO_AOT -connection-mode thread"
   [[ " $SERVERS " == *" dotnet-jit-loop "* ]] && mem dotnet-jit-loop "$HELLO_JIT -connection-mode loop"
   [[ " $SERVERS " == *" dotnet-aot-loop "* && -x "$HELLO_AOT" ]] && mem dotnet-aot-loop "$HELLO_AOT -connection-mode loop"
 fi

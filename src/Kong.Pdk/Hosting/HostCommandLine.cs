@@ -71,8 +71,8 @@ internal sealed class HostCommandLine
           -instance-ttl SEC          collect instances idle for this long (default 600)
           -shutdown-timeout SEC      on SIGTERM, serve this long at most (default 5)
           -no-parent-watch           keep running when the parent process dies (default: exit when orphaned)
-          -connection-mode MODE      thread (default: a thread per connection), async (pipelines) or loop
-                                     (event loops with epoll, Linux: bounded threads; handlers must not block)
+          -connection-mode MODE      loop (default: event loops with epoll, Linux; bounded threads; handlers
+                                     must not block), thread (a thread per connection) or async (pipelines)
           -event-loops N             event-loop threads in loop mode (default 0: one per processor)
           -trace-pdk-calls           a child span per PDK call of a traced event (docs/observability.md)
           -continue-request-trace    event spans continue the client's W3C traceparent (one more PDK call

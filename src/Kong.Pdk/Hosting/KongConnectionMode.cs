@@ -6,7 +6,8 @@ public enum KongConnectionMode
     /// <summary>
     /// A thread per connection with blocking socket I/O: the thread that receives Kong's step runs the handler and
     /// sends its next call, with no hand-off between threads. Kong keeps one request in flight per connection, so a
-    /// blocked handler holds only its own connection. The default: the lowest latency and CPU per event.
+    /// blocked handler holds only its own connection. A thread per connection: for plugins whose handlers block (synchronous
+    /// I/O), at the price of one thread (and its stack) per Kong connection.
     /// </summary>
     Thread = 0,
 
@@ -21,7 +22,7 @@ public enum KongConnectionMode
     /// connections with epoll and nonblocking socket I/O and running their handlers inline up to the next await: a
     /// bounded number of threads at any connection count, with no thread hand-off per message. A handler must not block
     /// its thread (await instead): it stalls the loop's other connections until the handler deadline, when a new
-    /// thread takes the loop over. Linux only; elsewhere the server falls back to <see cref="Thread"/>.
+    /// thread takes the loop over. The default. Linux only; elsewhere the server falls back to <see cref="Thread"/>.
     /// </summary>
     EventLoop = 2,
 }

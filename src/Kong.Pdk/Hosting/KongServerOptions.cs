@@ -86,8 +86,9 @@ public sealed class KongServerOptions
     /// </summary>
     public bool ExitWhenOrphaned { get; set; } = true;
 
-    /// <summary>How each connection is served: a thread per connection (the default) or asynchronous I/O.</summary>
-    public KongConnectionMode ConnectionMode { get; set; } = KongConnectionMode.Thread;
+    /// <summary>How each connection is served: event loops with epoll (the default on Linux; a bounded number of threads
+    /// at any connection count), a thread per connection, or asynchronous I/O. See <see cref="KongConnectionMode"/>.</summary>
+    public KongConnectionMode ConnectionMode { get; set; } = KongConnectionMode.EventLoop;
 
     /// <summary>How many event-loop threads serve the connections in <see cref="KongConnectionMode.EventLoop"/>; 0 (the
     /// default) means one per processor (<see cref="Environment.ProcessorCount"/>).</summary>
