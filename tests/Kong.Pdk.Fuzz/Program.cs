@@ -1,5 +1,5 @@
 // Long-running fuzzer for the plugin server (issue 6):
-// dotnet run --project tests/Kong.Pdk.Fuzz -c Release -- [--inputs N] [--seconds S] [--seed N] [--workers N] [--connection-mode thread|async]
+// dotnet run --project tests/Kong.Pdk.Fuzz -c Release -- [--inputs N] [--seconds S] [--seed N] [--workers N] [--connection-mode thread|async|eventloop]
 using System.Globalization;
 using Kong.Pdk.Fuzz;
 

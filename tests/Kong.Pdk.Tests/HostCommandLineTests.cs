@@ -151,6 +151,34 @@ public sealed class HostCommandLineTests
         Assert.Equal(["a-plugin", "b-plugin"], json.RootElement.GetProperty("Plugins").EnumerateArray().Select(p => p.GetProperty("Name").GetString()));
         Assert.Equal("log", json.RootElement.GetProperty("Plugins")[0].GetProperty("Phases")[0].GetString());
     }
+    /// <summary>Issue 13: the event loops are the default; <c>-connection-mode thread</c> is what the docs tell plugins
+    /// whose handlers block to use, so each documented spelling must reach its mode, and nothing else may.</summary>
+    [Theory]
+    [InlineData(null, KongConnectionMode.EventLoop)]
+    [InlineData("loop", KongConnectionMode.EventLoop)]
+    [InlineData("event-loop", KongConnectionMode.EventLoop)]
+    [InlineData("EventLoop", KongConnectionMode.EventLoop)]
+    [InlineData("thread", KongConnectionMode.Thread)]
+    [InlineData("Thread", KongConnectionMode.Thread)]
+    [InlineData("async", KongConnectionMode.Async)]
+    public void ConnectionMode_DefaultIsTheEventLoops_EachDocumentedSpellingIsParsed(string? value, KongConnectionMode expected)
+    {
+        HostCommandLine line = HostCommandLine.Parse(value is null ? [] : ["-connection-mode", value], out string? error);
+        Assert.Null(error);
+        Assert.Equal(expected, line.Options.ConnectionMode);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("2")]
+    [InlineData("threads")]
+    [InlineData("Thread, Async")]
+    public void ConnectionMode_AnythingElse_IsAUsageErrorNamingTheModes(string value)
+    {
+        HostCommandLine.Parse(["-connection-mode", value], out string? error);
+        Assert.Equal($"unknown connection mode '{value}' (thread, async or loop)", error);
+    }
+
 }
 
 public sealed class KongConfSnippetTests
@@ -179,4 +207,5 @@ public sealed class KongConfSnippetTests
         Assert.Equal("/opt/bin", line.InstallDir);
         Assert.Equal("x", line.ExecutableName);
     }
+
 }

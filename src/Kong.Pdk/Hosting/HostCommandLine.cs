@@ -145,8 +145,14 @@ internal sealed class HostCommandLine
                     break;
                 case "connection-mode":
                     string mode = Value() ?? Missing(arg, ref error);
-                    string modeName = mode.ToLowerInvariant() is "loop" or "event-loop" ? nameof(KongConnectionMode.EventLoop) : mode;
-                    if (Enum.TryParse(modeName, ignoreCase: true, out KongConnectionMode parsedMode) && Enum.IsDefined(parsedMode)) line.Options.ConnectionMode = parsedMode;
+                    KongConnectionMode? parsedMode = mode.ToLowerInvariant() switch
+                    {
+                        "loop" or "event-loop" or "eventloop" => KongConnectionMode.EventLoop,
+                        "thread" => KongConnectionMode.Thread,
+                        "async" => KongConnectionMode.Async,
+                        _ => null,
+                    };
+                    if (parsedMode is { } known) line.Options.ConnectionMode = known;
                     else error ??= $"unknown connection mode '{mode}' (thread, async or loop)";
                     break;
                 case "event-loops":
