@@ -46,7 +46,7 @@ internal sealed class LoopClient : IClient
 
     public static LoopClient Create(Options o, Workload workload, int workerCount, RunState state)
     {
-        int loopCount = Math.Min(o.Loops, workerCount);
+        int loopCount = o.Loops > 0 ? Math.Min(o.Loops, workerCount) : workerCount;
         var loops = new EventLoop[loopCount];
         var workers = new LoopWorker[workerCount];
         var client = new LoopClient(loops, workers);

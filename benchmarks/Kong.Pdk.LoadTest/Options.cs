@@ -22,7 +22,8 @@ internal sealed class Options
           --workers N            simulated nginx workers, each with its own connection pool and msgid counter (default 2)
           --client-mode MODE     loop (default): event-loop threads (epoll, nonblocking sockets) multiplex the requests
                                  in flight, as nginx does; threads: a blocking thread per request in flight (costlier)
-          --loops N              event-loop threads in loop mode (default 1; worker w runs on loop w mod N)
+          --loops N              event-loop threads in loop mode (default: one per worker, as nginx runs one event loop per
+                                 worker process; worker w runs on loop w mod N)
           --duration S, -d S     measure for S seconds (default 5)
           --count N, -n N        measure N events instead of a duration
           --warmup S, -w S       warm up for S seconds first (default 1)
@@ -47,7 +48,8 @@ internal sealed class Options
     public int Concurrency { get; private set; } = 4;
     public int Workers { get; private set; } = 2;
     public ClientMode ClientMode { get; private set; } = ClientMode.Loop;
-    public int Loops { get; private set; } = 1;
+    /// <summary>Event-loop threads; 0 (the default): one per simulated worker.</summary>
+    public int Loops { get; private set; }
     public double DurationSeconds { get; private set; } = 5;
     public long Count { get; private set; }
     public double WarmupSeconds { get; private set; } = 1;
