@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Idle cost of a plugin server: opens N connections to its socket (each reads serverPid, as Kong's pool does), holds
 # them, and prints the server's RSS, threads and fds before and with the connections open (python3, standard library).
-#   artifacts/bench/hello-aot/HelloPlugin -socket /tmp/h.socket -log-level warn [-connection-mode async] &
+#   artifacts/bench/hello-aot/HelloPlugin -socket /tmp/h.socket -log-level warn [-connection-mode thread] &
 #   python3 benchmarks/idle-connections.py $! /tmp/h.socket 4096
 # Figures: docs/performance.md, Idle connections.
 import os, socket, sys, time

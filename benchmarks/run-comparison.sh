@@ -3,7 +3,6 @@
 #   dotnet-jit        samples/HelloPlugin (Kong.Pdk), JIT, default connection mode (event loops, -connection-mode loop)
 #   dotnet-aot        samples/HelloPlugin published with NativeAOT (its csproj sets PublishAot), default mode
 #   dotnet-jit-thread, dotnet-aot-thread: the same with -connection-mode thread (a thread per connection)
-#   dotnet-jit-async  the JIT build with -connection-mode async (pipelines on the thread pool)
 #   js                Kong's JS PDK server (npm kong-pdk) with benchmarks/js-peer/plugins/hello-js.js
 #   raw-floor         Kong.Pdk.LoadTest --raw-echo-server: the same bytes, no PDK logic
 # Writes docs/performance-results.md.
@@ -22,10 +21,8 @@
 #   PIN=""              e.g. PIN="0:1": the server on CPU 0 and the load tool on CPU 1 (taskset -c); on 2 cores this caps
 #                       the server at one core (thread-per-connection servers lose their second core), so the default
 #                       leaves both unpinned and compares server CPU per event instead
-# Extra server kinds (not run by default): dotnet-aot-async (NativeAOT, -connection-mode async), and
-# dotnet-jit-async+inline, dotnet-aot-async+inline: async mode with the -inline-completions host flag
-# (socket completions on the epoll thread, no thread-pool hop; only for handlers that never block), and
-# dotnet-jit-loop, dotnet-aot-loop: -connection-mode loop (one epoll event loop per core, handlers run inline on it).
+# Extra server kinds (not run by default): dotnet-jit-loop, dotnet-aot-loop: -connection-mode loop written out (one
+# epoll event loop per core, handlers run inline on it; the same servers as dotnet-jit and dotnet-aot).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -87,10 +84,6 @@ for c in $CONCURRENCY; do
       dotnet-aot) run dotnet-aot "$SOCKDIR/aot.socket" hello-dotnet "$c" "$HELLO_AOT -socket $SOCKDIR/aot.socket -log-level warn" ;;
       dotnet-jit-thread) run dotnet-jit-thread "$SOCKDIR/jitt.socket" hello-dotnet "$c" "$HELLO_JIT -connection-mode thread -socket $SOCKDIR/jitt.socket -log-level warn" ;;
       dotnet-aot-thread) run dotnet-aot-thread "$SOCKDIR/aott.socket" hello-dotnet "$c" "$HELLO_AOT -connection-mode thread -socket $SOCKDIR/aott.socket -log-level warn" ;;
-      dotnet-jit-async) run dotnet-jit-async "$SOCKDIR/jita.socket" hello-dotnet "$c" "$HELLO_JIT -connection-mode async -socket $SOCKDIR/jita.socket -log-level warn" ;;
-      dotnet-aot-async) run dotnet-aot-async "$SOCKDIR/aota.socket" hello-dotnet "$c" "$HELLO_AOT -connection-mode async -socket $SOCKDIR/aota.socket -log-level warn" ;;
-      dotnet-jit-async+inline) run dotnet-jit-async+inline "$SOCKDIR/jiti.socket" hello-dotnet "$c" "$HELLO_JIT -connection-mode async -inline-completions -socket $SOCKDIR/jiti.socket -log-level warn" ;;
-      dotnet-aot-async+inline) run dotnet-aot-async+inline "$SOCKDIR/aoti.socket" hello-dotnet "$c" "$HELLO_AOT -connection-mode async -inline-completions -socket $SOCKDIR/aoti.socket -log-level warn" ;;
       dotnet-jit-loop) run dotnet-jit-loop "$SOCKDIR/jitl.socket" hello-dotnet "$c" "$HELLO_JIT -connection-mode loop -socket $SOCKDIR/jitl.socket -log-level warn" ;;
       dotnet-aot-loop) run dotnet-aot-loop "$SOCKDIR/aotl.socket" hello-dotnet "$c" "$HELLO_AOT -connection-mode loop -socket $SOCKDIR/aotl.socket -log-level warn" ;;
       js)         run js "$SOCKDIR/js.socket" hello-js "$c" "$JS_SERVER" ;;

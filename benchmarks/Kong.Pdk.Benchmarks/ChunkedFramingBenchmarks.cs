@@ -10,14 +10,13 @@ namespace Kong.Pdk.Benchmarks;
 /// stopped (<c>Resumed</c>); <c>FromScratch</c> walks the message from its start on every receive, as the framer did
 /// before (kept for comparison). <c>Body15MiB</c> is a step carrying a 15 MiB string (kong.request.get_raw_body);
 /// <c>Headers1MiB</c> a step carrying a 1 MiB map of small entries, where the walk visits every element. Each is
-/// framed over one growing array (thread mode) and over 4 KiB segments (async mode, a pipe).
+/// framed over one growing array, as both connection modes receive.
 /// </summary>
 [MemoryDiagnoser]
 public class ChunkedFramingBenchmarks
 {
     private const int Chunk = 4096;
     private byte[] _message = [];
-    private ReadOnlySequence<byte>[] _segmentPrefixes = [];
     private RpcFramer _framer = null!;
 
     [Params("Body15MiB", "Headers1MiB")]
@@ -54,10 +53,6 @@ public class ChunkedFramingBenchmarks
 
         writer.Flush();
         _message = output.WrittenSpan.ToArray();
-        // Each receive's view of the pipe, prepared here so that the benchmark times the framer only.
-        ReadOnlySequence<byte> segments = Segment.Create(_message, Chunk);
-        _segmentPrefixes = new ReadOnlySequence<byte>[(_message.Length + Chunk - 1) / Chunk];
-        for (int i = 0; i < _segmentPrefixes.Length; i++) _segmentPrefixes[i] = segments.Slice(0, Math.Min((long)(i + 1) * Chunk, _message.Length));
         _framer = new RpcFramer(32 << 20, 64);
     }
 
@@ -78,52 +73,6 @@ public class ChunkedFramingBenchmarks
         for (int received = Chunk; ; received = Math.Min(received + Chunk, _message.Length))
         {
             if (RpcFramer.TryFindMessage(new ReadOnlySequence<byte>(_message, 0, received), 32 << 20, 64, out length) == FrameStatus.Complete) return length;
-        }
-    }
-
-    [Benchmark]
-    public long SegmentsResumed()
-    {
-        foreach (ReadOnlySequence<byte> received in _segmentPrefixes)
-        {
-            if (_framer.Find(received, out long length) == FrameStatus.Complete) return length;
-        }
-
-        return -1;
-    }
-
-    [Benchmark]
-    public long SegmentsFromScratch()
-    {
-        foreach (ReadOnlySequence<byte> received in _segmentPrefixes)
-        {
-            if (RpcFramer.TryFindMessage(received, 32 << 20, 64, out long length) == FrameStatus.Complete) return length;
-        }
-
-        return -1;
-    }
-
-    /// <summary>A chain of fixed-size segments over one array, like a pipe's buffers.</summary>
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        private Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public static ReadOnlySequence<byte> Create(byte[] bytes, int size)
-        {
-            var first = new Segment(bytes.AsMemory(0, Math.Min(size, bytes.Length)), 0);
-            Segment last = first;
-            for (int offset = size; offset < bytes.Length; offset += size)
-            {
-                var next = new Segment(bytes.AsMemory(offset, Math.Min(size, bytes.Length - offset)), offset);
-                last.Next = next;
-                last = next;
-            }
-
-            return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
         }
     }
 }

@@ -4,11 +4,17 @@ using Kong.Pdk.Benchmarks;
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --filter '*' [--job dry --inProcess]
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --alloc   (exact bytes per event and per Step)
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --alloc 20000 --listen   (the same, traced and metered)
-// --alloc, --alloc-types and --gc take --mode thread|async|loop (the server's connection mode; default thread)
+// --alloc, --alloc-types and --gc take --mode thread|loop (the server's connection mode; default thread)
 if (Array.IndexOf(args, "--mode") is int modeAt and >= 0 && modeAt + 1 < args.Length)
 {
     string mode = args[modeAt + 1];
-    InProcessKong.Mode = mode == "loop" ? Kong.Pdk.Hosting.KongConnectionMode.EventLoop : Enum.Parse<Kong.Pdk.Hosting.KongConnectionMode>(mode, ignoreCase: true);
+    switch (mode)
+    {
+        case "thread": InProcessKong.Mode = Kong.Pdk.Hosting.KongConnectionMode.Thread; break;
+        case "loop": InProcessKong.Mode = Kong.Pdk.Hosting.KongConnectionMode.EventLoop; break;
+        default: Console.Error.WriteLine($"unknown --mode '{mode}' (thread or loop)"); return 2;
+    }
+
     args = [.. args.Take(modeAt), .. args.Skip(modeAt + 2)];
 }
 

@@ -56,7 +56,7 @@ public sealed class InProcessKong : IDisposable
     private int _start, _end;
     private long _msgId;
 
-    /// <summary>The connection mode of the servers made from now on (<c>--mode thread|async|loop</c> of --alloc and --gc).</summary>
+    /// <summary>The connection mode of the servers made from now on (<c>--mode thread|loop</c> of --alloc and --gc).</summary>
     public static KongConnectionMode Mode { get; set; } = KongConnectionMode.Thread;
 
     public InProcessKong()

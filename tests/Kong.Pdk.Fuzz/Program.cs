@@ -1,5 +1,5 @@
 // Long-running fuzzer for the plugin server (issue 6):
-// dotnet run --project tests/Kong.Pdk.Fuzz -c Release -- [--inputs N] [--seconds S] [--seed N] [--workers N] [--connection-mode thread|async|eventloop]
+// dotnet run --project tests/Kong.Pdk.Fuzz -c Release -- [--inputs N] [--seconds S] [--seed N] [--workers N] [--connection-mode thread|loop]
 using System.Globalization;
 using Kong.Pdk.Fuzz;
 
@@ -16,7 +16,15 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--workers": workers = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-        case "--connection-mode": mode = Enum.Parse<Kong.Pdk.Hosting.KongConnectionMode>(args[i + 1], ignoreCase: true); break;
+        case "--connection-mode":
+            switch (args[i + 1])
+            {
+                case "thread": mode = Kong.Pdk.Hosting.KongConnectionMode.Thread; break;
+                case "loop" or "eventloop": mode = Kong.Pdk.Hosting.KongConnectionMode.EventLoop; break;
+                default: Console.Error.WriteLine($"unknown connection mode {args[i + 1]} (thread or loop)"); return 2;
+            }
+
+            break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }

@@ -173,11 +173,6 @@ public sealed class BackPressureTests_Thread : BackPressureTests
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;
 }
 
-public sealed class BackPressureTests_Async : BackPressureTests
-{
-    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
-}
-
 public sealed class BackPressureTests_EventLoop : BackPressureTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;

@@ -128,12 +128,6 @@ public sealed class ConnectionLifetimeTests_Thread : ConnectionLifetimeTests
 }
 
 [Collection("connection lifetime")]
-public sealed class ConnectionLifetimeTests_Async : ConnectionLifetimeTests
-{
-    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
-}
-
-[Collection("connection lifetime")]
 public sealed class ConnectionLifetimeTests_EventLoop : ConnectionLifetimeTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;

@@ -419,11 +419,6 @@ public sealed class EventLifecycleTests_Thread : EventLifecycleTests
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;
 }
 
-public sealed class EventLifecycleTests_Async : EventLifecycleTests
-{
-    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
-}
-
 public sealed class EventLifecycleTests_EventLoop : EventLifecycleTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;

@@ -186,11 +186,6 @@ public sealed class EventLimitTests_Thread : EventLimitTests
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;
 }
 
-public sealed class EventLimitTests_Async : EventLimitTests
-{
-    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
-}
-
 public sealed class EventLimitTests_EventLoop : EventLimitTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;

@@ -312,11 +312,6 @@ public sealed class FaultAndLimitTests_Thread : FaultAndLimitTests
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;
 }
 
-public sealed class FaultAndLimitTests_Async : FaultAndLimitTests
-{
-    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
-}
-
 public sealed class FaultAndLimitTests_EventLoop : FaultAndLimitTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;

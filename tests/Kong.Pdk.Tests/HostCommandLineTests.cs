@@ -38,7 +38,6 @@ public sealed class HostCommandLineTests
         Assert.False(line.Dump);
         Assert.Equal(TimeSpan.FromSeconds(90), line.Options.EventIdleTimeout);
         Assert.True(line.Options.ExitWhenOrphaned);
-        Assert.False(line.InlineCompletions);
     }
 
     /// <summary>Issue 9 item 8: Kong closes the idle connections of its pool after lua_socket_keepalive_timeout (60 s
@@ -60,7 +59,7 @@ public sealed class HostCommandLineTests
         HostCommandLine line = HostCommandLine.Parse(
             ["-socket", "/tmp/s", "-plugin", "a", "-plugin", "b", "-log-level", "debug", "-max-message-size", "1000",
              "-max-depth", "10", "-max-connections", "5", "-max-events", "6", "-event-idle-timeout", "1.5",
-             "-handler-deadline", "2", "-instance-ttl", "3", "-shutdown-timeout", "4", "-connection-idle-timeout", "5", "-partial-message-timeout", "6", "-no-parent-watch", "-inline-completions"], out string? error);
+             "-handler-deadline", "2", "-instance-ttl", "3", "-shutdown-timeout", "4", "-connection-idle-timeout", "5", "-partial-message-timeout", "6", "-no-parent-watch"], out string? error);
         Assert.Null(error);
         Assert.Equal("/tmp/s", line.SocketPath);
         Assert.Equal(["a", "b"], line.SelectedPlugins);
@@ -76,7 +75,6 @@ public sealed class HostCommandLineTests
         Assert.Equal(TimeSpan.FromSeconds(6), line.Options.PartialMessageTimeout);
         Assert.Equal(TimeSpan.FromSeconds(4), line.Options.ShutdownTimeout);
         Assert.False(line.Options.ExitWhenOrphaned);
-        Assert.True(line.InlineCompletions);
     }
 
     [Fact]
@@ -160,7 +158,6 @@ public sealed class HostCommandLineTests
     [InlineData("EventLoop", KongConnectionMode.EventLoop)]
     [InlineData("thread", KongConnectionMode.Thread)]
     [InlineData("Thread", KongConnectionMode.Thread)]
-    [InlineData("async", KongConnectionMode.Async)]
     public void ConnectionMode_DefaultIsTheEventLoops_EachDocumentedSpellingIsParsed(string? value, KongConnectionMode expected)
     {
         HostCommandLine line = HostCommandLine.Parse(value is null ? [] : ["-connection-mode", value], out string? error);
@@ -173,10 +170,38 @@ public sealed class HostCommandLineTests
     [InlineData("2")]
     [InlineData("threads")]
     [InlineData("Thread, Async")]
+    [InlineData("async")]
+    [InlineData("Async")]
+    [InlineData("pipe")]
     public void ConnectionMode_AnythingElse_IsAUsageErrorNamingTheModes(string value)
     {
         HostCommandLine.Parse(["-connection-mode", value], out string? error);
-        Assert.Equal($"unknown connection mode '{value}' (thread, async or loop)", error);
+        Assert.Equal($"unknown connection mode '{value}' (loop or thread)", error);
+    }
+
+    /// <summary>The async mode and its <c>-inline-completions</c> flag were removed (issue 13 item 6): a command line
+    /// that still carries the flag is a usage error, not a flag silently ignored.</summary>
+    [Theory]
+    [InlineData("-inline-completions")]
+    [InlineData("--inline-completions")]
+    public void InlineCompletions_IsNoLongerAnOption(string flag)
+    {
+        HostCommandLine.Parse([flag], out string? error);
+        Assert.Equal($"unknown option '{flag}'", error);
+    }
+
+    /// <summary>Code that still sets the removed mode's value (1, once <c>Async</c>) is refused when the server is made,
+    /// not served silently in another mode.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void ConnectionMode_AValueThatNamesNoMode_IsRefusedByTheServer(int value)
+    {
+        var options = new KongServerOptions { ConnectionMode = (KongConnectionMode)value };
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Kong.Pdk.Server.PluginServer(
+            [new TestPlugin("a-plugin").On(KongPhase.Access, (_, _) => ValueTask.CompletedTask)], options,
+            new Kong.Pdk.Server.ServerLog("t", KongLogLevel.None, TextWriter.Null)));
+        Assert.Equal(nameof(KongServerOptions.ConnectionMode), error.ParamName);
     }
 
 }

@@ -176,11 +176,6 @@ public sealed class MemoryBudgetTests_Thread : MemoryBudgetTests
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;
 }
 
-public sealed class MemoryBudgetTests_Async : MemoryBudgetTests
-{
-    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
-}
-
 public sealed class MemoryBudgetTests_EventLoop : MemoryBudgetTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;

@@ -471,11 +471,6 @@ public sealed class ProtocolConformanceTests_Thread : ProtocolConformanceTests
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Thread;
 }
 
-public sealed class ProtocolConformanceTests_Async : ProtocolConformanceTests
-{
-    protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.Async;
-}
-
 public sealed class ProtocolConformanceTests_EventLoop : ProtocolConformanceTests
 {
     protected override Hosting.KongConnectionMode Mode => Hosting.KongConnectionMode.EventLoop;

@@ -17,8 +17,6 @@ internal sealed class HostCommandLine
 
     public List<string> SelectedPlugins { get; } = [];
 
-    public bool InlineCompletions { get; private set; }
-
     public bool KongConf { get; private set; }
 
     public bool PluginNames { get; private set; }
@@ -72,13 +70,11 @@ internal sealed class HostCommandLine
           -shutdown-timeout SEC      on SIGTERM, serve this long at most (default 5)
           -no-parent-watch           keep running when the parent process dies (default: exit when orphaned)
           -connection-mode MODE      loop (default: event loops with epoll, Linux; bounded threads; handlers
-                                     must not block), thread (a thread per connection) or async (pipelines)
+                                     must not block) or thread (a thread per connection: for handlers that block)
           -event-loops N             event-loop threads in loop mode (default 0: one per processor)
           -trace-pdk-calls           a child span per PDK call of a traced event (docs/observability.md)
           -continue-request-trace    event spans continue the client's W3C traceparent (one more PDK call
                                      per traced event; docs/observability.md)
-          -inline-completions        run socket completions, and so handlers, on the socket threads: faster,
-                                     but only safe when no handler ever blocks (see docs/performance.md)
           -help, -h                  this text
 
         Options may be written with one dash or two.
@@ -149,11 +145,10 @@ internal sealed class HostCommandLine
                     {
                         "loop" or "event-loop" or "eventloop" => KongConnectionMode.EventLoop,
                         "thread" => KongConnectionMode.Thread,
-                        "async" => KongConnectionMode.Async,
                         _ => null,
                     };
                     if (parsedMode is { } known) line.Options.ConnectionMode = known;
-                    else error ??= $"unknown connection mode '{mode}' (thread, async or loop)";
+                    else error ??= $"unknown connection mode '{mode}' (loop or thread)";
                     break;
                 case "event-loops":
                     line.Options.EventLoops = Int(arg, Value(), ref error);
@@ -163,9 +158,6 @@ internal sealed class HostCommandLine
                     break;
                 case "continue-request-trace":
                     line.Options.ContinueRequestTrace = true;
-                    break;
-                case "inline-completions":
-                    line.InlineCompletions = true;
                     break;
                 case "no-parent-watch":
                     line.Options.ExitWhenOrphaned = false;

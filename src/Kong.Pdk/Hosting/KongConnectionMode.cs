@@ -12,12 +12,6 @@ public enum KongConnectionMode
     Thread = 0,
 
     /// <summary>
-    /// Asynchronous socket I/O through System.IO.Pipelines: no thread per connection, one thread-pool hand-off per
-    /// received message. For servers that keep many thousands of mostly idle connections.
-    /// </summary>
-    Async = 1,
-
-    /// <summary>
     /// A few event-loop threads (one per core by default, <see cref="KongServerOptions.EventLoops"/>), each serving its
     /// connections with epoll and nonblocking socket I/O and running their handlers inline up to the next await: a
     /// bounded number of threads at any connection count, with no thread hand-off per message. A handler must not block

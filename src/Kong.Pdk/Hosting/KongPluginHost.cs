@@ -104,13 +104,6 @@ public static class KongPluginHost
             return 0;
         }
 
-        if (line.InlineCompletions)
-        {
-            // Read by the runtime when the first socket operation starts, which is later than this: no thread-pool
-            // hop per received message, at the price of running handlers on the socket engine's thread.
-            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
-        }
-
         if (services is not null) line.Options.Services = services;
         configure?.Invoke(line.Options);
         string logName = served.Count == 1 ? served[0].Name : program;

@@ -87,7 +87,7 @@ public sealed class KongServerOptions
     public bool ExitWhenOrphaned { get; set; } = true;
 
     /// <summary>How each connection is served: event loops with epoll (the default on Linux; a bounded number of threads
-    /// at any connection count), a thread per connection, or asynchronous I/O. See <see cref="KongConnectionMode"/>.</summary>
+    /// at any connection count) or a thread per connection. See <see cref="KongConnectionMode"/>.</summary>
     public KongConnectionMode ConnectionMode { get; set; } = KongConnectionMode.EventLoop;
 
     /// <summary>How many event-loop threads serve the connections in <see cref="KongConnectionMode.EventLoop"/>; 0 (the
@@ -141,6 +141,7 @@ public sealed class KongServerOptions
         if (ConnectionIdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ConnectionIdleTimeout), ConnectionIdleTimeout, "must be positive");
         if (PartialMessageTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(PartialMessageTimeout), PartialMessageTimeout, "must be positive");
         if (InstanceIdleTtl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(InstanceIdleTtl), InstanceIdleTtl, "must be positive");
+        if (ConnectionMode is not (KongConnectionMode.EventLoop or KongConnectionMode.Thread)) throw new ArgumentOutOfRangeException(nameof(ConnectionMode), ConnectionMode, "must be EventLoop or Thread");
         if (EventLoops is < 0 or > 1024) throw new ArgumentOutOfRangeException(nameof(EventLoops), EventLoops, "must be between 0 (one per processor) and 1024");
         if (SweepInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SweepInterval), SweepInterval, "must be positive");
     }

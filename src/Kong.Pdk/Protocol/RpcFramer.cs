@@ -32,7 +32,7 @@ internal sealed class RpcFramer
     private long _skipRemaining;
 
     // Where _scanned is in the last buffer, and that buffer's start: when the next buffer starts at the same place
-    // (a pipe's segments, kept until the message is consumed), the walk resumes there without walking the segments.
+    // (segments kept until the message is consumed), the walk resumes there without walking the segments.
     private SequencePosition _scannedPosition;
     private object? _bufferStartObject;
     private int _bufferStartIndex;

@@ -463,9 +463,7 @@ internal sealed class PluginServer
 
         PluginConnection connection = _loops is { } loops
             ? new EventLoopConnection(this, accepted, number, loops.Assign())
-            : Options.ConnectionMode == KongConnectionMode.Async
-                ? new PipePluginConnection(this, accepted, number)
-                : new ThreadedPluginConnection(this, accepted, number);
+            : new ThreadedPluginConnection(this, accepted, number);
         _connections[number] = connection;
         Log.Debug($"connection {number} accepted");
         connectionTasks[number] = RunConnectionAsync(connection, connectionTasks, connectionsStop);
