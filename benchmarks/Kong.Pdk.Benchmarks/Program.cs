@@ -5,6 +5,10 @@ using Kong.Pdk.Benchmarks;
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --alloc   (exact bytes per event and per Step)
 // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --alloc 20000 --listen   (the same, traced and metered)
 // --alloc, --alloc-types and --gc take --mode thread|loop (the server's connection mode; default thread)
+// --alloc-types N and --gc take --typed: TypedCallsPlugin's events (bool, int, double, KongValue, headers, consumer,
+// set_header) instead of HelloPlugin's
+bool typed = args.Contains("--typed");
+args = [.. args.Where(a => a != "--typed")];
 if (Array.IndexOf(args, "--mode") is int modeAt and >= 0 && modeAt + 1 < args.Length)
 {
     string mode = args[modeAt + 1];
@@ -23,7 +27,7 @@ if (args is ["--alloc-types", ..])
     // Which types the steady state allocates: the runtime's AllocationTick events (one per ~100 KB) by type name.
     // --alloc-types [connections]: with a connection count, GcCheck's many-connection load instead of one connection.
     using var listener = new AllocationTypeListener();
-    if (args.Length > 1) GcCheck.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), 400_000);
+    if (args.Length > 1) GcCheck.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), 400_000, typed);
     else AllocationCheck.Run(200_000);
     foreach (var pair in listener.Counts.ToArray().OrderByDescending(p => p.Value).Take(15)) Console.WriteLine($"{pair.Value,6} ticks  {pair.Key}");
     return 0;
@@ -32,7 +36,7 @@ if (args is ["--alloc-types", ..])
 if (args is ["--gc", ..])
 {
     // dotnet run -c Release --project benchmarks/Kong.Pdk.Benchmarks -- --gc 64 1000000
-    return GcCheck.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    return GcCheck.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), typed);
 }
 
 if (args is ["--alloc", ..])
@@ -105,23 +109,25 @@ internal sealed class AllocationTypeListener : System.Diagnostics.Tracing.EventL
 
 internal static class GcCheck
 {
-    /// <summary>HelloPlugin events from <paramref name="concurrency"/> client threads, each with its own connection, to
-    /// the in-process server; prints the garbage collections of each generation and the bytes allocated (process-wide:
-    /// the clients allocate nothing per event) per million events.</summary>
-    public static int Run(int concurrency, int events)
+    /// <summary>HelloPlugin events (TypedCallsPlugin's when <paramref name="typed"/>) from <paramref name="concurrency"/>
+    /// client threads, each with its own connection, to the in-process server; prints the garbage collections of each
+    /// generation and the bytes allocated (process-wide: the clients allocate nothing per event) per million events.</summary>
+    public static int Run(int concurrency, int events, bool typed = false)
     {
+        string plugin = typed ? "TypedCallsPlugin" : "HelloPlugin";
         using var first = new InProcessKong();
         var clients = new InProcessKong[concurrency];
         clients[0] = first;
         for (int i = 1; i < concurrency; i++) clients[i] = new InProcessKong(first);
-        for (int i = 0; i < 2_000; i++) clients[i % concurrency].RunEvent(first.HelloInstance);
+        int instance = typed ? first.TypedInstance : first.HelloInstance;
+        for (int i = 0; i < 2_000; i++) clients[i % concurrency].RunEvent(instance);
         int perClient = events / concurrency;
         int[] before = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         long bytes = GC.GetTotalAllocatedBytes(precise: true);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var threads = clients.Select(c => new Thread(() =>
         {
-            for (int i = 0; i < perClient; i++) c.RunEvent(c.HelloInstance);
+            for (int i = 0; i < perClient; i++) c.RunEvent(instance);
         })).ToArray();
         foreach (Thread t in threads) t.Start();
         foreach (Thread t in threads) t.Join();
@@ -129,7 +135,7 @@ internal static class GcCheck
         double total = (double)perClient * concurrency;
         double scale = 1_000_000 / total;
         bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
-        Console.WriteLine($"{total:0} HelloPlugin events at c={concurrency} in {sw.Elapsed.TotalSeconds:0.0} s (GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {System.Runtime.GCSettings.LatencyMode})");
+        Console.WriteLine($"{total:0} {plugin} events at c={concurrency} in {sw.Elapsed.TotalSeconds:0.0} s (GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {System.Runtime.GCSettings.LatencyMode})");
         Console.WriteLine($"per million events: gen0 {(GC.CollectionCount(0) - before[0]) * scale:0.0}, gen1 {(GC.CollectionCount(1) - before[1]) * scale:0.0}, gen2 {(GC.CollectionCount(2) - before[2]) * scale:0.0} collections; {bytes / total:0.0} B allocated per event");
         for (int i = 1; i < concurrency; i++) clients[i].Dispose();
         return 0;

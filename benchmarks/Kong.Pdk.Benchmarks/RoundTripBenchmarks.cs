@@ -62,7 +62,7 @@ public sealed class InProcessKong : IDisposable
     public InProcessKong()
     {
         var options = new KongServerOptions { LogLevel = KongLogLevel.None, ConnectionMode = Mode };
-        var server = new PluginServer([HelloPlugin.HelloPlugin.Descriptor, StepsPlugin.Descriptor], options, new ServerLog("bench", KongLogLevel.None));
+        var server = new PluginServer([HelloPlugin.HelloPlugin.Descriptor, StepsPlugin.Descriptor, TypedCallsPlugin.Descriptor], options, new ServerLog("bench", KongLogLevel.None));
         Socket listener = server.Bind(_path);
         _server = server.RunAsync(listener, _path, _stop.Token);
         _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -70,6 +70,7 @@ public sealed class InProcessKong : IDisposable
         HelloInstance = StartInstance("hello-dotnet", """{"message":"hello","__seq__":7}""");
         OneCallInstance = StartInstance("bench-steps", """{"calls":1,"__seq__":8}""");
         TenCallInstance = StartInstance("bench-steps", """{"calls":10,"__seq__":9}""");
+        TypedInstance = StartInstance("bench-typed", """{"__seq__":10}""");
     }
 
     /// <summary>One more connection to <paramref name="shared"/>'s server (which it does not own), for concurrent clients.</summary>
@@ -81,6 +82,7 @@ public sealed class InProcessKong : IDisposable
         HelloInstance = shared.HelloInstance;
         OneCallInstance = shared.OneCallInstance;
         TenCallInstance = shared.TenCallInstance;
+        TypedInstance = shared.TypedInstance;
     }
 
     public int HelloInstance { get; }
@@ -88,6 +90,9 @@ public sealed class InProcessKong : IDisposable
     public int OneCallInstance { get; }
 
     public int TenCallInstance { get; }
+
+    /// <summary>An instance of <see cref="TypedCallsPlugin"/>.</summary>
+    public int TypedInstance { get; }
 
     private int StartInstance(string name, string config)
     {

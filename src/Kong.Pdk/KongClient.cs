@@ -40,7 +40,7 @@ public sealed class KongClient
     public ValueTask<KongCredential?> GetCredentialAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ClientGetCredential, 0, PdkPhases.AccessResponse | PdkPhases.Log, cancellationToken);
-        return PdkDecode.CredentialAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Credential);
     }
 
     /// <summary><c>kong.client.get_consumer()</c>: the authenticated consumer, or null. Phases: access, response,
@@ -49,7 +49,7 @@ public sealed class KongClient
     public ValueTask<KongConsumer?> GetConsumerAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ClientGetConsumer, 0, PdkPhases.AccessResponse | PdkPhases.Log, cancellationToken);
-        return PdkDecode.ConsumerAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Consumer);
     }
 
     /// <summary><c>kong.client.load_consumer(id, by_username)</c>: looks a consumer up by id (or by username when
@@ -62,7 +62,7 @@ public sealed class KongClient
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ClientLoadConsumer, 2, PdkPhases.AccessResponse, cancellationToken);
         writer.Write(consumerId);
         writer.Write(byUsername);
-        return PdkDecode.ConsumerAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Consumer);
     }
 
     /// <summary><c>kong.client.authenticate(consumer, credential)</c>: sets the authenticated consumer and/or
@@ -110,7 +110,7 @@ public sealed class KongClient
     private ValueTask<int> Int(byte[] method, CancellationToken cancellationToken)
     {
         MessagePackWriter writer = _event.BeginCall(method, 0, PdkPhases.CertificateRequest, cancellationToken);
-        return PdkDecode.Int32Async(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Int32);
     }
 }
 
@@ -128,7 +128,7 @@ public sealed class KongClientTls
     public ValueTask<bool> RequestClientCertificateAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ClientTlsRequestClientCertificate, 0, PdkPhases.Certificate, cancellationToken);
-        return PdkDecode.BooleanAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Boolean);
     }
 
     /// <summary><c>kong.client.tls.disable_session_reuse()</c>: prevents TLS session resumption for this
@@ -137,7 +137,7 @@ public sealed class KongClientTls
     public ValueTask<bool> DisableSessionReuseAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ClientTlsDisableSessionReuse, 0, PdkPhases.Certificate, cancellationToken);
-        return PdkDecode.BooleanAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Boolean);
     }
 
     /// <summary><c>kong.client.tls.get_full_client_certificate_chain()</c>: the client's certificate chain as PEM,

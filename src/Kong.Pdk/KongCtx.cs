@@ -36,7 +36,7 @@ public sealed class KongCtxShared
         ArgumentNullException.ThrowIfNull(key);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.CtxSharedGet, 1, PdkPhases.All, cancellationToken);
         writer.Write(key);
-        return PdkDecode.ValueAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Value);
     }
 
     /// <summary><c>kong.ctx.shared.get(key)</c> as a string (null when unset; throws <see cref="KongPdkException"/>

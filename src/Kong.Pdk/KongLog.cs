@@ -55,7 +55,7 @@ public sealed class KongLog
     public ValueTask<KongSerializedLog> SerializeAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.LogSerialize, 0, PdkPhases.All, cancellationToken);
-        return PdkDecode.SerializedLogAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.SerializedLog);
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed class KongNginx
         ArgumentNullException.ThrowIfNull(key);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NginxGetCtx, 1, PdkPhases.All, cancellationToken);
         writer.Write(key);
-        return PdkDecode.ValueAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Value);
     }
 
     /// <summary><c>kong.nginx.set_ctx(key, value)</c>: sets a value of <c>ngx.ctx</c>; nil removes it. All phases.</summary>
@@ -61,7 +61,7 @@ public sealed class KongNginx
     public ValueTask<double> ReqStartTimeAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NginxReqStartTime, 0, PdkPhases.All, cancellationToken);
-        return PdkDecode.DoubleAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Double);
     }
 
     /// <summary><c>kong.nginx.get_subsystem()</c>: <c>http</c> or <c>stream</c>. All phases.</summary>
@@ -78,6 +78,6 @@ public sealed class KongNginx
     public ValueTask<KongValue> GetStatisticsAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NginxGetStatistics, 0, PdkPhases.All, cancellationToken);
-        return PdkDecode.ValueAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Value);
     }
 }

@@ -18,7 +18,7 @@ public sealed class KongIp
         ArgumentNullException.ThrowIfNull(address);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.IpIsTrusted, 1, PdkPhases.All, cancellationToken);
         writer.Write(address);
-        return PdkDecode.BooleanAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Boolean);
     }
 }
 
@@ -48,7 +48,7 @@ public sealed class KongNode
         MessagePackWriter writer = _event.BeginCall(PdkMethods.NodeGetMemoryStats, count, PdkPhases.All, cancellationToken);
         if (count >= 1) writer.Write(unit);
         if (count == 2) writer.Write(scale!.Value);
-        return PdkDecode.MemoryStatsAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.MemoryStats);
     }
 
     /// <summary><c>kong.node.get_hostname()</c>: the host name of the machine. All phases.</summary>

@@ -36,7 +36,7 @@ public sealed class KongRequest
     public ValueTask<int> GetPortAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetPort, 0, PdkPhases.CertificateRequest, cancellationToken);
-        return PdkDecode.Int32Async(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Int32);
     }
 
     /// <summary><c>kong.request.get_forwarded_scheme()</c>: the scheme, honouring <c>X-Forwarded-Proto</c> from
@@ -55,7 +55,7 @@ public sealed class KongRequest
     public ValueTask<int> GetForwardedPortAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetForwardedPort, 0, Phases, cancellationToken);
-        return PdkDecode.Int32Async(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Int32);
     }
 
     /// <summary><c>kong.request.get_forwarded_path()</c>: the path, honouring <c>X-Forwarded-Path</c> from trusted
@@ -78,7 +78,7 @@ public sealed class KongRequest
     public ValueTask<double> GetHttpVersionAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetHttpVersion, 0, Phases, cancellationToken);
-        return PdkDecode.DoubleAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Double);
     }
 
     /// <summary><c>kong.request.get_method()</c>: the HTTP method, e.g. <c>GET</c>. Phases: rewrite, access, response.</summary>
@@ -110,7 +110,7 @@ public sealed class KongRequest
     public ValueTask<double> GetStartTimeAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetStartTime, 0, Phases, cancellationToken);
-        return PdkDecode.DoubleAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Double);
     }
 
     /// <summary><c>kong.request.get_query_arg(name)</c>: the first value of a query argument (percent-decoded);
@@ -122,7 +122,7 @@ public sealed class KongRequest
         ArgumentNullException.ThrowIfNull(name);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetQueryArg, 1, Phases, cancellationToken);
         writer.Write(name);
-        return PdkDecode.QueryArgAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.QueryArg);
     }
 
     /// <summary><c>kong.request.get_query()</c>: all query arguments (up to Kong's default of 100), percent-decoded,
@@ -132,7 +132,7 @@ public sealed class KongRequest
     public ValueTask<KongMultiMap> GetQueryAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetQuery, 0, Phases, cancellationToken);
-        return PdkDecode.MultiMapAsync(_event.SendCallAsync(ref writer), ignoreCase: false);
+        return _event.SendCallAsync(ref writer, PdkDecoders.MultiMap);
     }
 
     /// <summary><c>kong.request.get_query(max)</c>: as <see cref="GetQueryAsync(CancellationToken)"/>, with up to
@@ -144,7 +144,7 @@ public sealed class KongRequest
         ArgumentOutOfRangeException.ThrowIfGreaterThan(max, 1000);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetQuery, 1, Phases, cancellationToken);
         writer.Write(max);
-        return PdkDecode.MultiMapAsync(_event.SendCallAsync(ref writer), ignoreCase: false);
+        return _event.SendCallAsync(ref writer, PdkDecoders.MultiMap);
     }
 
     /// <summary><c>kong.request.get_header(name)</c>: the first value of a request header, or null when it is
@@ -168,7 +168,7 @@ public sealed class KongRequest
         ArgumentNullException.ThrowIfNull(name);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetHeader, 1, PhasesWithLog, cancellationToken);
         writer.Write(name);
-        return PdkDecode.BytesOrNullAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.BytesOrNull);
     }
 
     /// <summary><c>kong.request.get_headers()</c>: all request headers (up to Kong's default of 100), names
@@ -178,7 +178,7 @@ public sealed class KongRequest
     public ValueTask<KongMultiMap> GetHeadersAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetHeaders, 0, PhasesWithLog, cancellationToken);
-        return PdkDecode.MultiMapAsync(_event.SendCallAsync(ref writer), ignoreCase: true);
+        return _event.SendCallAsync(ref writer, PdkDecoders.MultiMapIgnoreCase);
     }
 
     /// <summary><c>kong.request.get_headers(max)</c>: as <see cref="GetHeadersAsync(CancellationToken)"/>, with up to
@@ -190,7 +190,7 @@ public sealed class KongRequest
         ArgumentOutOfRangeException.ThrowIfGreaterThan(max, 1000);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetHeaders, 1, PhasesWithLog, cancellationToken);
         writer.Write(max);
-        return PdkDecode.MultiMapAsync(_event.SendCallAsync(ref writer), ignoreCase: true);
+        return _event.SendCallAsync(ref writer, PdkDecoders.MultiMapIgnoreCase);
     }
 
     /// <summary><c>kong.request.get_raw_body(0)</c>: the request body as bytes (bin on the wire), also when nginx
@@ -200,7 +200,7 @@ public sealed class KongRequest
     public ValueTask<byte[]> GetRawBodyAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = BeginRawBody(cancellationToken);
-        return PdkDecode.BytesAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Bytes);
     }
 
     /// <summary><c>kong.request.get_raw_body(0)</c> decoded as UTF-8 (invalid sequences become U+FFFD); use
@@ -237,7 +237,7 @@ public sealed class KongRequest
         if (count >= 1) writer.Write(mimeType);
         if (count >= 2) writer.Write(maxArgs!.Value);
         if (count >= 3) writer.Write(maxFileSize!.Value);
-        return PdkDecode.ValueAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Value);
     }
 
     /// <summary><c>kong.request.get_uri_captures()</c>: the regex captures of the matched route path; empty when
@@ -246,7 +246,7 @@ public sealed class KongRequest
     public ValueTask<KongUriCaptures> GetUriCapturesAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RequestGetUriCaptures, 0, PhasesWithLog, cancellationToken);
-        return PdkDecode.UriCapturesAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.UriCaptures);
     }
 
     private ValueTask<string> NoArgString(byte[] method, CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ public sealed class KongResponse
     public ValueTask<int> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ResponseGetStatus, 0, Getters, cancellationToken);
-        return PdkDecode.Int32Async(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Int32);
     }
 
     /// <summary><c>kong.response.get_header(name)</c>: the first value of a response header, or null. Phases: response, log.</summary>
@@ -40,7 +40,7 @@ public sealed class KongResponse
     public ValueTask<KongMultiMap> GetHeadersAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ResponseGetHeaders, 0, Getters, cancellationToken);
-        return PdkDecode.MultiMapAsync(_event.SendCallAsync(ref writer), ignoreCase: true);
+        return _event.SendCallAsync(ref writer, PdkDecoders.MultiMapIgnoreCase);
     }
 
     /// <summary><c>kong.response.get_headers(max)</c>, with up to <paramref name="max"/> headers (1–1000). Phases: response, log.</summary>
@@ -51,7 +51,7 @@ public sealed class KongResponse
         ArgumentOutOfRangeException.ThrowIfGreaterThan(max, 1000);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ResponseGetHeaders, 1, Getters, cancellationToken);
         writer.Write(max);
-        return PdkDecode.MultiMapAsync(_event.SendCallAsync(ref writer), ignoreCase: true);
+        return _event.SendCallAsync(ref writer, PdkDecoders.MultiMapIgnoreCase);
     }
 
     /// <summary><c>kong.response.get_source()</c>: <c>"service"</c> (the upstream answered), <c>"exit"</c> (a

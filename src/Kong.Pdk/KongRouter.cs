@@ -17,7 +17,7 @@ public sealed class KongRouter
     public ValueTask<KongRoute?> GetRouteAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RouterGetRoute, 0, PdkPhases.AccessResponse | PdkPhases.Log, cancellationToken);
-        return PdkDecode.RouteAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Route);
     }
 
     /// <summary><c>kong.router.get_service()</c>: the matched route's service, or null. Phases: access, response,
@@ -26,6 +26,6 @@ public sealed class KongRouter
     public ValueTask<KongServiceEntity?> GetServiceAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.RouterGetService, 0, PdkPhases.AccessResponse | PdkPhases.Log, cancellationToken);
-        return PdkDecode.ServiceAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Service);
     }
 }

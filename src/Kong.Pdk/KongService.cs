@@ -29,7 +29,7 @@ public sealed class KongService
         ArgumentNullException.ThrowIfNull(host);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceSetUpstream, 1, PdkPhases.Access, cancellationToken);
         writer.Write(host);
-        return PdkDecode.BooleanAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Boolean);
     }
 
     /// <summary><c>kong.service.set_target(host, port)</c>: proxies to this host and port, bypassing load
@@ -75,7 +75,7 @@ public sealed class KongService
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceSetTlsVerify, 1, TargetPhases, cancellationToken);
         writer.Write(on);
-        return PdkDecode.BooleanAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Boolean);
     }
 
     /// <summary><c>kong.service.set_tls_verify_depth(depth)</c>: the upstream certificate chain depth; false on
@@ -86,7 +86,7 @@ public sealed class KongService
         ArgumentOutOfRangeException.ThrowIfNegative(depth);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceSetTlsVerifyDepth, 1, TargetPhases, cancellationToken);
         writer.Write(depth);
-        return PdkDecode.BooleanAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Boolean);
     }
 }
 
@@ -234,7 +234,7 @@ public sealed class KongServiceRequest
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceRequestSetBody, mimeType is null ? 1 : 2, Phases, cancellationToken);
         args.WriteTo(ref writer);
         if (mimeType is not null) writer.Write(mimeType);
-        return PdkDecode.BooleanAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Boolean);
     }
 
     private ValueTask Str(byte[] method, string value, CancellationToken cancellationToken)
@@ -259,7 +259,7 @@ public sealed class KongServiceResponse
     public ValueTask<int> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceResponseGetStatus, 0, Phases, cancellationToken);
-        return PdkDecode.Int32Async(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Int32);
     }
 
     /// <summary><c>kong.service.response.get_header(name)</c>: the first value of an upstream header, or null.
@@ -279,7 +279,7 @@ public sealed class KongServiceResponse
     public ValueTask<KongMultiMap> GetHeadersAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceResponseGetHeaders, 0, Phases, cancellationToken);
-        return PdkDecode.MultiMapAsync(_event.SendCallAsync(ref writer), ignoreCase: true);
+        return _event.SendCallAsync(ref writer, PdkDecoders.MultiMapIgnoreCase);
     }
 
     /// <summary><c>kong.service.response.get_headers(max)</c>, with up to <paramref name="max"/> headers (1–1000).
@@ -291,7 +291,7 @@ public sealed class KongServiceResponse
         ArgumentOutOfRangeException.ThrowIfGreaterThan(max, 1000);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceResponseGetHeaders, 1, Phases, cancellationToken);
         writer.Write(max);
-        return PdkDecode.MultiMapAsync(_event.SendCallAsync(ref writer), ignoreCase: true);
+        return _event.SendCallAsync(ref writer, PdkDecoders.MultiMapIgnoreCase);
     }
 
     /// <summary><c>kong.service.response.get_raw_body()</c>: the buffered upstream body as bytes (bin on the
@@ -300,7 +300,7 @@ public sealed class KongServiceResponse
     public ValueTask<byte[]> GetRawBodyAsync(CancellationToken cancellationToken = default)
     {
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceResponseGetRawBody, 0, Phases, cancellationToken);
-        return PdkDecode.BytesAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Bytes);
     }
 
     /// <summary><c>kong.service.response.get_raw_body()</c> decoded as UTF-8 (U+FFFD for invalid sequences).
@@ -322,6 +322,6 @@ public sealed class KongServiceResponse
         MessagePackWriter writer = _event.BeginCall(PdkMethods.ServiceResponseGetBody, count, Phases, cancellationToken);
         if (count >= 1) writer.Write(mimeType);
         if (count == 2) writer.Write(maxArgs!.Value);
-        return PdkDecode.ValueAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Value);
     }
 }

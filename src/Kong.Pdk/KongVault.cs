@@ -28,7 +28,7 @@ public sealed class KongVault
         ArgumentNullException.ThrowIfNull(value);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.VaultIsReference, 1, PdkPhases.All, cancellationToken);
         writer.Write(value);
-        return PdkDecode.BooleanAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Boolean);
     }
 
     /// <summary><c>kong.vault.parse_reference(reference)</c>: its parts (<c>name</c>, <c>resource</c>, <c>key</c>,
@@ -39,7 +39,7 @@ public sealed class KongVault
         ArgumentNullException.ThrowIfNull(reference);
         MessagePackWriter writer = _event.BeginCall(PdkMethods.VaultParseReference, 1, PdkPhases.All, cancellationToken);
         writer.Write(reference);
-        return PdkDecode.ValueAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Value);
     }
 
     /// <summary><c>kong.vault.update(options)</c>: resolves the references in a table (for example a
@@ -51,7 +51,7 @@ public sealed class KongVault
         if (options.IsNil) throw new ArgumentException("The options cannot be nil.", nameof(options));
         MessagePackWriter writer = _event.BeginCall(PdkMethods.VaultUpdate, 1, PdkPhases.All, cancellationToken);
         options.WriteTo(ref writer);
-        return PdkDecode.ValueAsync(_event.SendCallAsync(ref writer));
+        return _event.SendCallAsync(ref writer, PdkDecoders.Value);
     }
 
     /// <summary><c>kong.vault.flush()</c>: clears the worker's secret cache. All phases.</summary>

@@ -5,7 +5,7 @@ namespace Kong.Pdk.Pdk;
 
 /// <summary>
 /// The answer to one PDK call: Kong's step data, still encoded, in the event's receive buffer. It is valid until
-/// the event's next call, so it is decoded right after the await.
+/// the event's next call, so it is decoded before the handler resumes (see <see cref="PdkDecoders"/>).
 /// </summary>
 internal readonly struct PdkResult
 {

@@ -5,57 +5,64 @@ using MessagePack;
 namespace Kong.Pdk.Server;
 
 /// <summary>
-/// The event as the source of its most common PDK results, decoded when they are read: a call whose answer is
-/// ignored and a call that answers a string. The <see cref="ValueTask"/> handed to the handler is backed by the
-/// event itself (it forwards to the pending step), so these calls need no async state machine of their own. The
-/// wrappers in <see cref="PdkDecode"/> pool theirs per thread, which an event-loop thread interleaving many
-/// suspended events mostly misses (issue #13); this path allocates nothing per call whatever the thread.
+/// How a handler reads its PDK calls' answers: the <see cref="ValueTask"/> a call returns is backed by the pooled
+/// event, not by an async state machine, so no call allocates whatever the thread (an async wrapper's state machine
+/// is pooled per thread, which an event-loop thread interleaving many suspended events mostly misses: issue #13).
+/// <list type="bullet">
+/// <item>A call whose answer is ignored: the event itself is the source (<see cref="IValueTaskSource"/>).</item>
+/// <item>A call answering a value: the event's <see cref="ResultSource{T}"/> for the call's decoder, made the first
+/// time the core serves such a call and reused by every later event the core serves.</item>
+/// </list>
+/// Either forwards to the pending step (<see cref="_pending"/>) and its token, so a task read twice, or kept past the
+/// next call or the event, fails as a stale <see cref="ManualResetValueTaskSourceCore{TResult}"/> token does. One
+/// path per result: when the step has already arrived (or failed) by the time the call is sent, the same decoder
+/// runs at once and the call returns a completed task (or a faulted one).
 /// </summary>
-internal sealed partial class EventCore : IValueTaskSource, IValueTaskSource<string?>
+internal sealed partial class EventCore : IValueTaskSource
 {
-    private bool _emptyForNil; // the string call in flight answers "" for nil (kong.request.get_path and the like)
+    private readonly object?[] _sources = new object?[PdkDecoders.Count]; // ResultSource<T> by PdkDecoder<T>.Slot
+
+    /// <summary>Sends the call begun with <see cref="BeginCall"/>; completes with Kong's answer decoded by
+    /// <paramref name="decoder"/>, or throws Kong's error (or why the call could not be made).</summary>
+    internal ValueTask<T> SendCallAsync<T>(ref MessagePackWriter writer, PdkDecoder<T> decoder)
+    {
+        Exception? refused = SendCall(ref writer, out short token);
+        if (refused is not null) return ValueTask.FromException<T>(refused);
+        if (_pending.GetStatus(token) == ValueTaskSourceStatus.Pending) return new ValueTask<T>(Source(decoder), token);
+        try
+        {
+            return new ValueTask<T>(decoder.Read(_pending.GetResult(token)));
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<T>(ex);
+        }
+    }
 
     /// <summary>Sends the call begun with <see cref="BeginCall"/>; completes when Kong answers, throwing its error.</summary>
     internal ValueTask SendIgnoredCallAsync(ref MessagePackWriter writer)
     {
-        ValueTask<PdkResult> pending = SendCallAsync(ref writer);
-        return pending.IsCompleted ? PdkDecode.IgnoreAsync(pending) : new ValueTask(this, _pending.Version);
+        Exception? refused = SendCall(ref writer, out short token);
+        if (refused is not null) return ValueTask.FromException(refused);
+        if (_pending.GetStatus(token) == ValueTaskSourceStatus.Pending) return new ValueTask(this, token);
+        try
+        {
+            _pending.GetResult(token).ThrowIfError();
+            return default;
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException(ex);
+        }
     }
 
-    /// <summary>Sends the call begun with <see cref="BeginCall"/>; completes with Kong's string, null for nil.</summary>
-    internal ValueTask<string?> SendStringOrNullCallAsync(ref MessagePackWriter writer)
-    {
-        ValueTask<PdkResult> pending = SendCallAsync(ref writer);
-        if (pending.IsCompleted) return PdkDecode.StringOrNullAsync(pending);
-        _emptyForNil = false;
-        return new ValueTask<string?>(this, _pending.Version);
-    }
-
-    /// <summary>Sends the call begun with <see cref="BeginCall"/>; completes with Kong's string, empty for nil.</summary>
-    internal ValueTask<string> SendStringCallAsync(ref MessagePackWriter writer)
-    {
-        ValueTask<PdkResult> pending = SendCallAsync(ref writer);
-        if (pending.IsCompleted) return PdkDecode.StringAsync(pending);
-        _emptyForNil = true;
-        return new ValueTask<string>(this!, _pending.Version); // GetResult never answers null while _emptyForNil is set
-    }
+    private ResultSource<T> Source<T>(PdkDecoder<T> decoder)
+        => (ResultSource<T>)(_sources[decoder.Slot] ??= new ResultSource<T>(this, decoder));
 
     void IValueTaskSource.GetResult(short token) => _pending.GetResult(token).ThrowIfError();
 
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _pending.GetStatus(token);
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-        => _pending.OnCompleted(continuation, state, token, flags);
-
-    string? IValueTaskSource<string?>.GetResult(short token)
-    {
-        bool emptyForNil = _emptyForNil; // read before the result: once it is read the handler may start the next call
-        string? value = PdkDecode.ReadStringOrNull(_pending.GetResult(token));
-        return value ?? (emptyForNil ? string.Empty : null);
-    }
-
-    ValueTaskSourceStatus IValueTaskSource<string?>.GetStatus(short token) => _pending.GetStatus(token);
-
-    void IValueTaskSource<string?>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _pending.OnCompleted(continuation, state, token, flags);
 }

@@ -34,7 +34,7 @@ namespace Kong.Pdk.Server;
 /// Whoever moves the event out of <c>Running</c> writes the answer to the pending request, so every request
 /// Kong sends gets exactly one answer.
 /// </remarks>
-internal sealed partial class EventCore : IValueTaskSource<PdkResult>
+internal sealed partial class EventCore
 {
     private const int Running = 0, Waiting = 1, Finished = 2;
 
@@ -425,17 +425,19 @@ internal sealed partial class EventCore : IValueTaskSource<PdkResult>
         return writer;
     }
 
-    /// <summary>Sends the call begun with <see cref="BeginCall"/> and waits for Kong's step.</summary>
-    internal ValueTask<PdkResult> SendCallAsync(ref MessagePackWriter writer)
+    /// <summary>Sends the call begun with <see cref="BeginCall"/>; Kong's step completes <see cref="_pending"/> under
+    /// <paramref name="token"/> (see <see cref="SendCallAsync"/> for how the handler reads it).</summary>
+    /// <returns>null, or why the call was not sent (the event ended, or a call is already in flight).</returns>
+    private Exception? SendCall(ref MessagePackWriter writer, out short token)
     {
         writer.Flush();
         PluginConnection target;
-        short token;
+        token = 0;
         lock (_sync)
         {
             Volatile.Write(ref _callOwner, null);
-            if (_state == Finished) return ValueTask.FromException<PdkResult>(new KongEventEndedException(_endReason));
-            if (_state == Waiting) return ValueTask.FromException<PdkResult>(new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one."));
+            if (_state == Finished) return new KongEventEndedException(_endReason);
+            if (_state == Waiting) return new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one.");
             if (_observed is { } observed) StartCallTelemetry(observed);
             _pending.Reset();
             token = _pending.Version;
@@ -449,7 +451,7 @@ internal sealed partial class EventCore : IValueTaskSource<PdkResult>
         }
 
         target.CompleteReply();
-        return new ValueTask<PdkResult>(this, token);
+        return null;
     }
 
     /// <summary>Sends a terminal call (<c>kong.response.exit</c>/<c>error</c>): Kong never answers it, so the event
@@ -557,11 +559,4 @@ internal sealed partial class EventCore : IValueTaskSource<PdkResult>
     private static void ThrowConcurrentCall(byte[] method)
         => throw new InvalidOperationException("A PDK call is already in flight for this event: await each call before making the next one (while calling "
             + System.Text.Encoding.UTF8.GetString(method) + ").");
-
-    PdkResult IValueTaskSource<PdkResult>.GetResult(short token) => _pending.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<PdkResult>.GetStatus(short token) => _pending.GetStatus(token);
-
-    void IValueTaskSource<PdkResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-        => _pending.OnCompleted(continuation, state, token, flags);
 }

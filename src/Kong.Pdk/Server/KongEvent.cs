@@ -61,7 +61,7 @@ internal sealed class KongEvent : IKong
         // The escape hatch is not on the hot path: the name is encoded per call. Kong checks phases itself.
         MessagePackWriter writer = BeginCall(Encoding.UTF8.GetBytes(method), count, PdkPhases.All, cancellationToken);
         for (int i = 0; i < count; i++) args[i].WriteTo(ref writer);
-        return PdkDecode.ValueAsync(SendCallAsync(ref writer));
+        return SendCallAsync(ref writer, PdkDecoders.Value);
     }
 
     /// <summary>Starts encoding a PDK call (see <see cref="EventCore.BeginCall"/>).</summary>
@@ -71,21 +71,20 @@ internal sealed class KongEvent : IKong
         return core.BeginCall(this, method, argCount, allowed, cancellationToken);
     }
 
-    /// <summary>Sends the call begun with <see cref="BeginCall"/> and waits for Kong's step.</summary>
-    internal ValueTask<PdkResult> SendCallAsync(ref MessagePackWriter writer)
-        => _state is EventCore core ? core.SendCallAsync(ref writer) : ValueTask.FromException<PdkResult>(EndedException());
+    /// <summary>Sends the call begun with <see cref="BeginCall"/>; completes with Kong's answer decoded by
+    /// <paramref name="decoder"/> (see <see cref="EventCore.SendCallAsync"/>).</summary>
+    internal ValueTask<T> SendCallAsync<T>(ref MessagePackWriter writer, PdkDecoder<T> decoder)
+        => _state is EventCore core ? core.SendCallAsync(ref writer, decoder) : ValueTask.FromException<T>(EndedException());
 
     /// <summary>Sends a call whose answer is ignored (see <see cref="EventCore.SendIgnoredCallAsync"/>).</summary>
     internal ValueTask SendIgnoredCallAsync(ref MessagePackWriter writer)
         => _state is EventCore core ? core.SendIgnoredCallAsync(ref writer) : ValueTask.FromException(EndedException());
 
-    /// <summary>Sends a call that answers a string or nil (see <see cref="EventCore.SendStringOrNullCallAsync"/>).</summary>
-    internal ValueTask<string?> SendStringOrNullCallAsync(ref MessagePackWriter writer)
-        => _state is EventCore core ? core.SendStringOrNullCallAsync(ref writer) : ValueTask.FromException<string?>(EndedException());
+    /// <summary>Sends a call that answers a string or nil (<see cref="PdkDecoders.StringOrNull"/>).</summary>
+    internal ValueTask<string?> SendStringOrNullCallAsync(ref MessagePackWriter writer) => SendCallAsync(ref writer, PdkDecoders.StringOrNull);
 
-    /// <summary>Sends a call that answers a string, empty for nil (see <see cref="EventCore.SendStringCallAsync"/>).</summary>
-    internal ValueTask<string> SendStringCallAsync(ref MessagePackWriter writer)
-        => _state is EventCore core ? core.SendStringCallAsync(ref writer) : ValueTask.FromException<string>(EndedException());
+    /// <summary>Sends a call that answers a string, empty for nil (<see cref="PdkDecoders.String"/>).</summary>
+    internal ValueTask<string> SendStringCallAsync(ref MessagePackWriter writer) => SendCallAsync(ref writer, PdkDecoders.String);
 
     /// <summary>Sends a terminal call (see <see cref="EventCore.SendTerminalAsync"/>).</summary>
     internal ValueTask SendTerminalAsync(ref MessagePackWriter writer)
