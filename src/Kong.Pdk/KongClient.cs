@@ -4,16 +4,20 @@ using MessagePack;
 
 namespace Kong.Pdk;
 
-/// <summary><c>kong.client</c>: the client connection and the authenticated consumer.</summary>
-public sealed class KongClient
+/// <summary><c>kong.client</c>: the client connection and the authenticated consumer.
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongClient
 {
-    private readonly KongEvent _event;
-    private KongClientTls? _tls;
+    private readonly KongEvent? _handle;
 
-    internal KongClient(KongEvent ev) => _event = ev;
+    internal KongClient(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongClient));
 
     /// <summary><c>kong.client.tls</c>: the client's TLS connection.</summary>
-    public KongClientTls Tls => _tls ??= new KongClientTls(_event);
+    public KongClientTls Tls => new(_event);
 
     /// <summary><c>kong.client.get_ip()</c>: the address of the peer that connected to Kong (no forwarding
     /// headers). Phases: certificate, rewrite, access, response.</summary>
@@ -114,12 +118,17 @@ public sealed class KongClient
     }
 }
 
-/// <summary><c>kong.client.tls</c>: the client's TLS connection (mutual TLS).</summary>
-public sealed class KongClientTls
+/// <summary><c>kong.client.tls</c>: the client's TLS connection (mutual TLS).
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongClientTls
 {
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongClientTls(KongEvent ev) => _event = ev;
+    internal KongClientTls(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongClientTls));
 
     /// <summary><c>kong.client.tls.request_client_certificate()</c>: asks the client for a certificate during the
     /// handshake; false when Kong reports an error. (The optional CA list is a cdata value Kong cannot receive

@@ -4,30 +4,38 @@ using MessagePack;
 
 namespace Kong.Pdk;
 
-/// <summary><c>kong.ctx</c>: per-request context.</summary>
-public sealed class KongCtx
+/// <summary><c>kong.ctx</c>: per-request context.
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongCtx
 {
-    internal KongCtx(KongEvent ev) => Shared = new KongCtxShared(ev);
+    private readonly KongEvent? _handle;
+
+    internal KongCtx(KongEvent ev) => _handle = ev;
 
     /// <summary><c>kong.ctx.shared</c>: a table shared by every plugin on the request, and the way to hand data
     /// from <c>access</c> to <c>log</c>.</summary>
-    public KongCtxShared Shared { get; }
+    public KongCtxShared Shared => new(_handle ?? throw KongEvent.NotObtained(nameof(KongCtx)));
 }
 
 /// <summary>
 /// <c>kong.ctx.shared</c>: values shared by all plugins for one request. All phases; in <c>log</c>, Kong serves the
 /// table saved at log time (kong-protocol.md §6.2), so set what <c>log</c> needs during <c>access</c>.
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.
 /// </summary>
 /// <remarks>
 /// Values must be MessagePack-encodable Lua values (<see cref="KongValue"/>). An empty list and an empty map are the
 /// same Lua table: it comes back as an empty list. A string that is not UTF-8 comes back with U+FFFD in its text;
 /// <see cref="KongValue.GetRawBytes"/> has the bytes. Each call is one round trip.
 /// </remarks>
-public sealed class KongCtxShared
+public readonly struct KongCtxShared
 {
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongCtxShared(KongEvent ev) => _event = ev;
+    internal KongCtxShared(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongCtxShared));
 
     /// <summary><c>kong.ctx.shared.get(key)</c>: the value, or <see cref="KongValue.Nil"/> when unset. All phases.</summary>
     [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]

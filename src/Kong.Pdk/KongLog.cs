@@ -5,12 +5,17 @@ using MessagePack;
 namespace Kong.Pdk;
 
 /// <summary><c>kong.log</c>: writes to Kong's error log, tagged with the plugin; and the log serializer. Each
-/// call is a round trip: log sparingly on hot paths.</summary>
-public sealed class KongLog
+/// call is a round trip: log sparingly on hot paths.
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongLog
 {
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongLog(KongEvent ev) => _event = ev;
+    internal KongLog(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongLog));
 
     /// <summary><c>kong.log.alert(message)</c>. All phases.</summary>
     [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]

@@ -4,12 +4,17 @@ using MessagePack;
 
 namespace Kong.Pdk;
 
-/// <summary><c>kong.nginx</c>: nginx variables, the nginx request context and statistics.</summary>
-public sealed class KongNginx
+/// <summary><c>kong.nginx</c>: nginx variables, the nginx request context and statistics.
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongNginx
 {
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongNginx(KongEvent ev) => _event = ev;
+    internal KongNginx(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongNginx));
 
     /// <summary><c>kong.nginx.get_var(name)</c>: an nginx variable (<c>request_id</c>, <c>request_uri</c>, …), or
     /// null when unset. Not valid UTF-8 → U+FFFD in the string. Phases: rewrite, access, response, preread (it

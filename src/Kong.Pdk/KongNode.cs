@@ -4,12 +4,17 @@ using MessagePack;
 
 namespace Kong.Pdk;
 
-/// <summary><c>kong.ip</c>: trusted-address checks.</summary>
-public sealed class KongIp
+/// <summary><c>kong.ip</c>: trusted-address checks.
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongIp
 {
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongIp(KongEvent ev) => _event = ev;
+    internal KongIp(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongIp));
 
     /// <summary><c>kong.ip.is_trusted(address)</c>: whether the address is in <c>trusted_ips</c>. All phases.</summary>
     [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
@@ -22,12 +27,17 @@ public sealed class KongIp
     }
 }
 
-/// <summary><c>kong.node</c>: the Kong node.</summary>
-public sealed class KongNode
+/// <summary><c>kong.node</c>: the Kong node.
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongNode
 {
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongNode(KongEvent ev) => _event = ev;
+    internal KongNode(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongNode));
 
     /// <summary><c>kong.node.get_id()</c>: the node's UUID. All phases.</summary>
     [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
@@ -61,12 +71,17 @@ public sealed class KongNode
 }
 
 /// <summary><c>kong.plugin</c>: the running plugin entity. (Named <c>…Module</c> so that it does not clash with
-/// the <c>[KongPlugin]</c> attribute.)</summary>
-public sealed class KongPluginModule
+/// the <c>[KongPlugin]</c> attribute.)
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongPluginModule
 {
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongPluginModule(KongEvent ev) => _event = ev;
+    internal KongPluginModule(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongPluginModule));
 
     /// <summary><c>kong.plugin.get_id()</c>: the UUID of the plugin entity (configuration) running this handler.
     /// Phases: rewrite, access, response, log.</summary>
@@ -78,12 +93,17 @@ public sealed class KongPluginModule
     }
 }
 
-/// <summary><c>kong.cluster</c>: the Kong cluster.</summary>
-public sealed class KongCluster
+/// <summary><c>kong.cluster</c>: the Kong cluster.
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongCluster
 {
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongCluster(KongEvent ev) => _event = ev;
+    internal KongCluster(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongCluster));
 
     /// <summary><c>kong.cluster.get_id()</c>: the cluster's UUID. All phases.</summary>
     [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]

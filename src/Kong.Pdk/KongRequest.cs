@@ -8,20 +8,25 @@ namespace Kong.Pdk;
 /// <c>kong.request</c>: the request as the client sent it. Each call is one round trip to Kong. None of these work
 /// in <c>log</c> except <see cref="GetHeaderAsync"/>, <see cref="GetHeadersAsync(CancellationToken)"/> and
 /// <see cref="GetUriCapturesAsync"/>, which Kong serves from saved data there (kong-protocol.md §6.2).
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.
 /// </summary>
 /// <remarks>
 /// <b>Strings that are not UTF-8.</b> Header values, query strings and paths are byte strings in Kong. A value that
 /// is not valid UTF-8 never throws: the returned <see cref="string"/> holds U+FFFD for each invalid sequence. Use
 /// <see cref="GetHeaderBytesAsync"/> or <see cref="GetRawBodyAsync"/> for exact bytes.
 /// </remarks>
-public sealed class KongRequest
+public readonly struct KongRequest
 {
     private const PdkPhases Phases = PdkPhases.Request;
     private const PdkPhases PhasesWithLog = PdkPhases.Request | PdkPhases.Log;
 
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongRequest(KongEvent ev) => _event = ev;
+    internal KongRequest(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongRequest));
 
     /// <summary><c>kong.request.get_scheme()</c>: <c>http</c> or <c>https</c>. Phases: rewrite, access, response.</summary>
     [KongPhases(KongPhase.Rewrite, KongPhase.Access, KongPhase.Response)]

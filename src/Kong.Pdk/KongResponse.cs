@@ -5,16 +5,21 @@ using MessagePack;
 namespace Kong.Pdk;
 
 /// <summary><c>kong.response</c>: the response Kong sends to the client. Getters work in <c>response</c> and
-/// (from saved data) in <c>log</c>; setters in <c>rewrite</c>, <c>access</c> and <c>response</c>.</summary>
+/// (from saved data) in <c>log</c>; setters in <c>rewrite</c>, <c>access</c> and <c>response</c>.
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
 /// <remarks>Header values that are not valid UTF-8 are decoded with U+FFFD replacement characters.</remarks>
-public sealed class KongResponse
+public readonly struct KongResponse
 {
     private const PdkPhases Setters = PdkPhases.Request;
     private const PdkPhases Getters = PdkPhases.Response | PdkPhases.Log;
 
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongResponse(KongEvent ev) => _event = ev;
+    internal KongResponse(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongResponse));
 
     /// <summary><c>kong.response.get_status()</c>: the status code that will be (or was) sent. Phases: response, log.</summary>
     [KongPhases(KongPhase.Response, KongPhase.Log)]

@@ -4,22 +4,25 @@ using MessagePack;
 
 namespace Kong.Pdk;
 
-/// <summary><c>kong.service</c>: where and how Kong proxies the request.</summary>
-public sealed class KongService
+/// <summary><c>kong.service</c>: where and how Kong proxies the request.
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongService
 {
     private const PdkPhases TargetPhases = PdkPhases.Rewrite | PdkPhases.Access | PdkPhases.Preread;
 
-    private readonly KongEvent _event;
-    private KongServiceRequest? _request;
-    private KongServiceResponse? _response;
+    private readonly KongEvent? _handle;
 
-    internal KongService(KongEvent ev) => _event = ev;
+    internal KongService(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongService));
 
     /// <summary><c>kong.service.request</c>: the request Kong sends upstream.</summary>
-    public KongServiceRequest Request => _request ??= new KongServiceRequest(_event);
+    public KongServiceRequest Request => new(_event);
 
     /// <summary><c>kong.service.response</c>: the response the upstream sent (in <c>response</c>).</summary>
-    public KongServiceResponse Response => _response ??= new KongServiceResponse(_event);
+    public KongServiceResponse Response => new(_event);
 
     /// <summary><c>kong.service.set_upstream(host)</c>: proxies to the named upstream entity; false when it does
     /// not exist. Phases: access.</summary>
@@ -90,14 +93,19 @@ public sealed class KongService
     }
 }
 
-/// <summary><c>kong.service.request</c>: changes the request Kong sends upstream. Phases: rewrite, access.</summary>
-public sealed class KongServiceRequest
+/// <summary><c>kong.service.request</c>: changes the request Kong sends upstream. Phases: rewrite, access.
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongServiceRequest
 {
     private const PdkPhases Phases = PdkPhases.RewriteAccess;
 
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongServiceRequest(KongEvent ev) => _event = ev;
+    internal KongServiceRequest(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongServiceRequest));
 
     /// <summary><c>kong.service.request.enable_buffering()</c>: buffer the upstream response so that the
     /// <c>response</c> phase can read it. Phases: rewrite, access.</summary>
@@ -245,14 +253,19 @@ public sealed class KongServiceRequest
 }
 
 /// <summary><c>kong.service.response</c>: the upstream's response, readable only in <c>response</c> (buffered
-/// proxying, kong-protocol.md §7).</summary>
-public sealed class KongServiceResponse
+/// proxying, kong-protocol.md §7).
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongServiceResponse
 {
     private const PdkPhases Phases = PdkPhases.Response;
 
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongServiceResponse(KongEvent ev) => _event = ev;
+    internal KongServiceResponse(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongServiceResponse));
 
     /// <summary><c>kong.service.response.get_status()</c>: the upstream status. Phases: response.</summary>
     [KongPhases(KongPhase.Response)]

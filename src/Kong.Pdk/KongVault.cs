@@ -4,12 +4,17 @@ using MessagePack;
 
 namespace Kong.Pdk;
 
-/// <summary><c>kong.vault</c>: secret references such as <c>{vault://env/my-secret}</c> (MsgPack only).</summary>
-public sealed class KongVault
+/// <summary><c>kong.vault</c>: secret references such as <c>{vault://env/my-secret}</c> (MsgPack only).
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongVault
 {
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongVault(KongEvent ev) => _event = ev;
+    internal KongVault(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongVault));
 
     /// <summary><c>kong.vault.get(reference)</c>: the secret, or null when it cannot be resolved. All phases.</summary>
     [KongPhases(KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log)]
@@ -60,12 +65,17 @@ public sealed class KongVault
         => PdkSetters.NoArgs(_event, PdkMethods.VaultFlush, PdkPhases.All, cancellationToken);
 }
 
-/// <summary><c>kong.telemetry</c>: structured logs for Kong's OpenTelemetry integration (MsgPack only).</summary>
-public sealed class KongTelemetry
+/// <summary><c>kong.telemetry</c>: structured logs for Kong's OpenTelemetry integration (MsgPack only).
+/// A view of the event's PDK, from <see cref="IKong"/>: copying it is free; it is valid only while the handler runs.</summary>
+public readonly struct KongTelemetry
 {
-    private readonly KongEvent _event;
+    private readonly KongEvent? _handle;
 
-    internal KongTelemetry(KongEvent ev) => _event = ev;
+    internal KongTelemetry(KongEvent ev) => _handle = ev;
+
+    /// <summary>The event's handle, through which every member reaches Kong; a default value (never obtained from
+    /// <see cref="IKong"/>) has none and throws <see cref="InvalidOperationException"/>.</summary>
+    private KongEvent _event => _handle ?? throw KongEvent.NotObtained(nameof(KongTelemetry));
 
     /// <summary><c>kong.telemetry.log(plugin_name, plugin_config, message_type, message, attributes?)</c>: emits
     /// a log record through the OpenTelemetry plugin. All phases.</summary>

@@ -113,8 +113,10 @@ public class PdkPhaseUsageAnalyzerTests
             public async ValueTask Log(IKong kong)
             {
                 Kong.Pdk.KongRequest? request = kong.Request;
-                if (request is not null) await request.{|KONG0301:GetQueryAsync|}(10);
+                if (request is { } r) await r.{|KONG0301:GetQueryAsync|}(10);
                 ValueTask<string>? scheme = request?.{|KONG0301:GetSchemeAsync|}();
+                Kong.Pdk.KongRequest copy = kong.Request;
+                string path = await copy.{|KONG0301:GetPathAsync|}();
             }
         }
         """);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text;
 using Kong.Pdk.Pdk;
+using static Kong.Pdk.Tests.Pdk.PdkSurface;
 
 namespace Kong.Pdk.Tests.Pdk;
 
@@ -14,33 +15,6 @@ public sealed class PhasesAttributeTests
 {
     private static readonly KongPhase[] AllPhases =
         [KongPhase.Certificate, KongPhase.Rewrite, KongPhase.Access, KongPhase.Response, KongPhase.Preread, KongPhase.Log];
-
-    /// <summary>Every public instance method of the public PDK module types (kong.request, kong.service.request, …).</summary>
-    private static IEnumerable<MethodInfo> PdkMethods() => ModuleTypes
-        .Where(t => t.IsPublic)
-        .OrderBy(t => t.Name, StringComparer.Ordinal)
-        .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
-            .Where(m => !m.IsSpecialName)
-            .OrderBy(m => m.MetadataToken));
-
-    /// <summary>The module types: every class of the runtime reachable through properties from <see cref="IKong"/>.</summary>
-    private static readonly HashSet<Type> ModuleTypes = FindModuleTypes();
-
-    private static HashSet<Type> FindModuleTypes()
-    {
-        var found = new HashSet<Type>();
-        var pending = new Queue<Type>([typeof(IKong)]);
-        while (pending.Count > 0)
-        {
-            foreach (PropertyInfo property in pending.Dequeue().GetProperties(BindingFlags.Public | BindingFlags.Instance))
-            {
-                Type type = property.PropertyType;
-                if (type.IsClass && type.Assembly == typeof(IKong).Assembly && found.Add(type)) pending.Enqueue(type);
-            }
-        }
-
-        return found;
-    }
 
     [Fact]
     public void PdkMethods_AreAllFound()
@@ -96,7 +70,7 @@ public sealed class PhasesAttributeTests
         {
             try
             {
-                await InvokeAsync(method, kong);
+                await InvokeAsync(method, Module(kong, method.DeclaringType!));
             }
             catch (KongPdkException ex) when (ex.Message.Contains($"cannot be called in the {phase.ToWireName()} phase", StringComparison.Ordinal))
             {
@@ -126,81 +100,4 @@ public sealed class PhasesAttributeTests
         await ev.Outcome.WaitAsync(PdkTestServer.Timeout);
         return "sent";
     }
-
-    private static async Task InvokeAsync(MethodInfo method, IKong kong)
-    {
-        object module = Module(kong, method.DeclaringType!);
-        object?[] args = method.GetParameters().Select(Sample).ToArray();
-        object? result;
-        try
-        {
-            result = method.Invoke(module, args);
-        }
-        catch (TargetInvocationException ex) when (ex.InnerException is not null)
-        {
-            throw ex.InnerException;
-        }
-
-        switch (result)
-        {
-            case ValueTask task:
-                await task;
-                break;
-            case not null when result.GetType().IsGenericType && result.GetType().GetGenericTypeDefinition() == typeof(ValueTask<>):
-                await (Task)result.GetType().GetMethod(nameof(ValueTask<int>.AsTask))!.Invoke(result, null)!;
-                break;
-            default:
-                throw new InvalidOperationException($"{Describe(method)} returns {method.ReturnType}, not a ValueTask");
-        }
-    }
-
-    /// <summary>The module object of <paramref name="type"/> reachable from <paramref name="kong"/>
-    /// (<c>kong.Request</c>, <c>kong.Client.Tls</c>, <c>kong.Service.Response</c>, …).</summary>
-    private static object Module(IKong kong, Type type)
-    {
-        var pending = new Queue<object>([kong]);
-        while (pending.Count > 0)
-        {
-            object current = pending.Dequeue();
-            IEnumerable<PropertyInfo> properties = current is IKong
-                ? typeof(IKong).GetProperties()
-                : current.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance);
-            foreach (PropertyInfo property in properties)
-            {
-                if (!ModuleTypes.Contains(property.PropertyType) || property.GetIndexParameters().Length > 0) continue;
-                object value = property.GetValue(current)!;
-                if (property.PropertyType == type) return value;
-                pending.Enqueue(value);
-            }
-        }
-
-        throw new InvalidOperationException("no IKong property leads to " + type);
-    }
-
-    /// <summary>An argument that passes the method's own validation, so that only the phase decides.</summary>
-    private static object? Sample(ParameterInfo parameter)
-    {
-        Type type = parameter.ParameterType;
-        if (type == typeof(CancellationToken)) return CancellationToken.None;
-        if (parameter.IsOptional) return parameter.DefaultValue;
-        Type? nullable = Nullable.GetUnderlyingType(type);
-        if (nullable is not null) type = nullable;
-        bool status = parameter.Name == "status";
-        if (type == typeof(string)) return "x";
-        if (type == typeof(int)) return status ? 200 : 1;
-        if (type == typeof(long)) return 1L;
-        if (type == typeof(double)) return 1.5;
-        if (type == typeof(bool)) return true;
-        if (type == typeof(ReadOnlyMemory<byte>)) return new ReadOnlyMemory<byte>([1, 2]);
-        if (type == typeof(IReadOnlyList<string>)) return new[] { "v" };
-        if (type == typeof(IReadOnlyDictionary<string, string>)) return new Dictionary<string, string> { ["k"] = "v" };
-        if (type == typeof(IReadOnlyDictionary<string, IReadOnlyList<string>>)) return new Dictionary<string, IReadOnlyList<string>> { ["k"] = ["v"] };
-        if (type == typeof(KongValue)) return KongValue.List(KongValue.From("v"));
-        if (type == typeof(KongConsumer)) return new KongConsumer { Raw = KongValue.Map([new KeyValuePair<string, string>("id", "c")]) };
-        if (type == typeof(KongCredential)) return new KongCredential { Raw = KongValue.Map([new KeyValuePair<string, string>("id", "k")]) };
-        throw new InvalidOperationException($"no sample argument for {parameter.Member.DeclaringType!.Name}.{parameter.Member.Name}({type} {parameter.Name}); add one here");
-    }
-
-    private static string Describe(MethodInfo method)
-        => $"{method.DeclaringType!.Name}.{method.Name}({string.Join(", ", method.GetParameters().Select(p => p.ParameterType.Name))})";
 }

@@ -59,11 +59,23 @@ public abstract class EventLifecycleTests
     public async Task KongKeptAfterItsEvent_ItsCallsThrowEnded_AndNeverReachTheNextEventThatReusesTheCore()
     {
         var handles = new List<IKong>();
-        var nextCalled = new TaskCompletionSource();
+        KongRequest keptRequest = default;
+        KongCtxShared keptShared = default;
+        KongClientTls keptTls = default;
+        KongServiceRequest keptUpstream = default;
         var plugin = new TestPlugin("my-plugin").On(KongPhase.Access, async (kong, ct) =>
         {
             lock (handles) handles.Add(kong);
-            if (handles.Count == 1) return; // the first event keeps its IKong and returns
+            if (handles.Count == 1)
+            {
+                // The first event keeps its IKong, and module values taken from it, and returns.
+                keptRequest = kong.Request;
+                keptShared = kong.Ctx.Shared;
+                keptTls = kong.Client.Tls;
+                keptUpstream = kong.Service.Request;
+                return;
+            }
+
             await kong.Request.GetHeaderAsync("host", ct);
         });
         var (server, kong) = await StartAsync(plugin);
@@ -85,6 +97,12 @@ public abstract class EventLifecycleTests
             Assert.Equal(KongEventEndReason.Exited, ended.Reason);
             await Assert.ThrowsAsync<KongEventEndedException>(async () => await kept.Response.SetHeaderAsync("x-stale", "1"));
             Assert.Equal(KongPhase.Access, kept.Phase);
+
+            // Module values (structs over the handle) kept from the first event fail the same way.
+            Assert.Equal(KongEventEndReason.Exited, (await Assert.ThrowsAsync<KongEventEndedException>(async () => await keptRequest.GetHeaderAsync("x-stale"))).Reason);
+            await Assert.ThrowsAsync<KongEventEndedException>(async () => await keptShared.SetAsync("x-stale", "1"));
+            await Assert.ThrowsAsync<KongEventEndedException>(async () => await keptTls.GetFullClientCertificateChainAsync());
+            await Assert.ThrowsAsync<KongEventEndedException>(async () => await keptUpstream.SetHeaderAsync("x-stale", "1"));
 
             Assert.Equal("ret", (await server.StepAsync(kong, second.EventId, "example.com")).Data);
             Assert.Equal(0, server.Server.Events.Count);

@@ -11,8 +11,8 @@ namespace Kong.Pdk.Server;
 /// <summary>
 /// One event: one phase of one request for one instance, the channel its PDK calls go through. The handler receives
 /// a <see cref="KongEvent"/> handle made for the event; the core is pooled (<see cref="EventRegistry.Rent"/>) and
-/// serves one event after another, so a steady stream of events allocates only the handle and the PDK modules the
-/// handler uses. Events live in the process-wide <see cref="EventRegistry"/>, because Kong may deliver the next step
+/// serves one event after another, so a steady stream of events allocates only the handle (the PDK modules are
+/// structs over it). Events live in the process-wide <see cref="EventRegistry"/>, because Kong may deliver the next step
 /// on any connection (kong-protocol.md §3.2).
 /// </summary>
 /// <remarks>
@@ -41,7 +41,6 @@ internal sealed partial class EventCore
     private readonly PluginServer _server;
     private readonly object _sync = new();
     private readonly Action _onHandlerCompleted;
-    private readonly object?[] _modules = new object?[Enum.GetValues<ModuleSlot>().Length];
     private CancellationTokenSource _cts = new();
     private ManualResetValueTaskSourceCore<PdkResult> _pending; // continuations run inline: no thread hop per step
     private KongEvent _handle = null!;
@@ -93,7 +92,6 @@ internal sealed partial class EventCore
         _endReason = default;
         _observed = null;
         _currentMethod = [];
-        Array.Clear(_modules);
         _pending.Reset(); // a result token of the previous event can no longer match
     }
 
@@ -109,20 +107,6 @@ internal sealed partial class EventCore
 
         _handle = null!;
         Instance = null!;
-        Array.Clear(_modules);
-    }
-
-    /// <summary>The PDK module object of <paramref name="slot"/> for <paramref name="handle"/>, created on first use
-    /// in the event; a stale handle gets a module of its own, whose calls throw.</summary>
-    internal T Module<T>(KongEvent handle, ModuleSlot slot, Func<KongEvent, T> create)
-        where T : class
-    {
-        if (!ReferenceEquals(handle, Volatile.Read(ref _handle))) return create(handle);
-        ref object? module = ref _modules[(int)slot];
-        if (module is T existing) return existing;
-        T created = create(handle);
-        module = created;
-        return created;
     }
 
     internal bool IsFinished => Volatile.Read(ref _state) == Finished;

@@ -7,9 +7,11 @@ namespace Kong.Pdk.Server;
 
 /// <summary>
 /// The <see cref="IKong"/> a handler receives: a handle of one event, allocated per event (one reference, 24 bytes),
-/// over the pooled <see cref="EventCore"/> that does the work. When the event ends the handle lets go of the core
-/// (<see cref="End"/>), so a handler that keeps <see cref="IKong"/>, or one of its modules, after its event gets
-/// <see cref="KongEventEndedException"/> instead of reaching the next event that reuses the core.
+/// over the pooled <see cref="EventCore"/> that does the work; the only allocation of the server per event. The PDK
+/// modules (<see cref="KongRequest"/>, ...) are structs holding this handle, so touching them allocates nothing.
+/// When the event ends the handle lets go of the core (<see cref="End"/>), so a handler that keeps
+/// <see cref="IKong"/>, or one of its modules, after its event gets <see cref="KongEventEndedException"/> instead
+/// of reaching the next event that reuses the core.
 /// </summary>
 internal sealed class KongEvent : IKong
 {
@@ -23,33 +25,33 @@ internal sealed class KongEvent : IKong
 
     public KongPhase Phase => _state is EventCore core ? core.Phase : ((Ended)_state).Phase;
 
-    public KongRequest Request => Module(ModuleSlot.Request, static ev => new KongRequest(ev));
+    public KongRequest Request => new(this);
 
-    public KongResponse Response => Module(ModuleSlot.Response, static ev => new KongResponse(ev));
+    public KongResponse Response => new(this);
 
-    public KongLog Log => Module(ModuleSlot.Log, static ev => new KongLog(ev));
+    public KongLog Log => new(this);
 
-    public KongClient Client => Module(ModuleSlot.Client, static ev => new KongClient(ev));
+    public KongClient Client => new(this);
 
-    public KongCtx Ctx => Module(ModuleSlot.Ctx, static ev => new KongCtx(ev));
+    public KongCtx Ctx => new(this);
 
-    public KongIp Ip => Module(ModuleSlot.Ip, static ev => new KongIp(ev));
+    public KongIp Ip => new(this);
 
-    public KongNginx Nginx => Module(ModuleSlot.Nginx, static ev => new KongNginx(ev));
+    public KongNginx Nginx => new(this);
 
-    public KongNode Node => Module(ModuleSlot.Node, static ev => new KongNode(ev));
+    public KongNode Node => new(this);
 
-    public KongPluginModule Plugin => Module(ModuleSlot.Plugin, static ev => new KongPluginModule(ev));
+    public KongPluginModule Plugin => new(this);
 
-    public KongCluster Cluster => Module(ModuleSlot.Cluster, static ev => new KongCluster(ev));
+    public KongCluster Cluster => new(this);
 
-    public KongRouter Router => Module(ModuleSlot.Router, static ev => new KongRouter(ev));
+    public KongRouter Router => new(this);
 
-    public KongService Service => Module(ModuleSlot.Service, static ev => new KongService(ev));
+    public KongService Service => new(this);
 
-    public KongVault Vault => Module(ModuleSlot.Vault, static ev => new KongVault(ev));
+    public KongVault Vault => new(this);
 
-    public KongTelemetry Telemetry => Module(ModuleSlot.Telemetry, static ev => new KongTelemetry(ev));
+    public KongTelemetry Telemetry => new(this);
 
     public ValueTask<KongValue> CallAsync(string method, params KongValue[] args) => CallAsync(method, args, default);
 
@@ -97,9 +99,11 @@ internal sealed class KongEvent : IKong
     internal KongEventEndedException EndedException()
         => new(_state is Ended ended ? ended.Reason : KongEventEndReason.Exited);
 
-    private T Module<T>(ModuleSlot slot, Func<KongEvent, T> create)
-        where T : class
-        => _state is EventCore core ? core.Module(this, slot, create) : create(this);
+    /// <summary>What a member of a PDK module value that was never obtained from <see cref="IKong"/> (a
+    /// <c>default</c> struct) throws.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static InvalidOperationException NotObtained(string module)
+        => new($"This {module} was not obtained from IKong (it is default({module})): use the value the handler's IKong gives, such as kong.Request.");
 
     /// <summary>Why and in which phase an event ended; one shared instance per pair, so ending allocates nothing.</summary>
     private sealed class Ended
