@@ -10,7 +10,9 @@ namespace Kong.Pdk;
 /// when Kong would reject it.
 /// </summary>
 /// <remarks>
-/// The object is valid only while its handler runs. After <see cref="KongResponse.ExitAsync(int, string?, IReadOnlyDictionary{string, string}?, CancellationToken)"/>
+/// The object is valid only while its handler runs, and so are the modules taken from it (<see cref="Request"/>,
+/// <see cref="Response"/>, ...: read-only structs over this object, so taking one allocates nothing and a copy in a
+/// local is as good as the property). After <see cref="KongResponse.ExitAsync(int, string?, IReadOnlyDictionary{string, string}?, CancellationToken)"/>
 /// or <see cref="KongResponse.ErrorAsync(int, string?, IReadOnlyDictionary{string, string}?, CancellationToken)"/>, and after the
 /// event was abandoned, every call throws <see cref="KongEventEndedException"/>. Await each call before making the
 /// next one.
