@@ -96,6 +96,52 @@ public sealed class AnsweredBeforeReturnTests
         Assert.True(ev.IsFinished);
     }
 
+    [Fact]
+    public async Task AnAnswerIsReadOnce_ATaskAwaitedTwiceOrReadAfterTheHandler_Throws()
+    {
+        // Kong's answer lies in the event's receive buffer, which the next call reuses and the event's end returns to
+        // the pool: a task read a second time must throw, never decode those bytes again (another event's, by then).
+        string? first = null;
+        Exception? second = null;
+        ValueTask<string> kept = default;
+        var plugin = new TestPlugin("read-once").On(KongPhase.Access, async (kong, ct) =>
+        {
+            ValueTask<string> path = kong.Request.GetPathAsync(ct);
+            first = await path;
+            try
+            {
+                await path;
+            }
+            catch (InvalidOperationException ex)
+            {
+                second = ex;
+            }
+
+            kept = kong.Request.GetHostAsync(ct);
+            await kept;
+        });
+        var server = new PluginServer([plugin], new KongServerOptions(), new ServerLog("read-once", KongLogLevel.None));
+        var instance = new PluginInstance(7, plugin, plugin.CreateInstance("{}"u8), 0);
+        EventCore ev = server.Events.Rent(server);
+        var connection = new AnsweringConnection(server, ev, [], answer: false);
+        Assert.True(instance.TryBeginEvent());
+        ev.Reset(instance, KongPhase.Access);
+        server.Events.Add(ev);
+
+        // Off xunit's synchronization context, so the handler resumes inline in each Resume, as on a server thread.
+        await Task.Run(() =>
+        {
+            ev.Start(connection, 1); // the handler waits for get_path's answer
+            Assert.True(ev.Resume(ev.Id, connection, 2, PdkResultKind.Value, Encode(static (ref MessagePackWriter w) => w.Write("/a"))));
+            Assert.True(ev.Resume(ev.Id, connection, 3, PdkResultKind.Value, Encode(static (ref MessagePackWriter w) => w.Write("example.com"))));
+        });
+
+        Assert.Equal("/a", first);
+        Assert.Contains("already read", Assert.IsType<InvalidOperationException>(second).Message, StringComparison.Ordinal);
+        Assert.True(ev.IsFinished);
+        Assert.Throws<InvalidOperationException>(() => kept.GetAwaiter().GetResult());
+    }
+
     private delegate void Writer(ref MessagePackWriter writer);
 
     private static ReadOnlySequence<byte> Encode(Writer write)
@@ -107,8 +153,9 @@ public sealed class AnsweredBeforeReturnTests
         return new ReadOnlySequence<byte>(output.WrittenMemory);
     }
 
-    /// <summary>Answers each call of <paramref name="ev"/> as it is sent, with the next of <paramref name="answers"/>.</summary>
-    private sealed class AnsweringConnection(PluginServer server, EventCore ev, (PdkResultKind Kind, ReadOnlySequence<byte> Data)[] answers)
+    /// <summary>Answers each call of <paramref name="ev"/> as it is sent, with the next of <paramref name="answers"/> (unless
+    /// <paramref name="answer"/> is false: the test answers).</summary>
+    private sealed class AnsweringConnection(PluginServer server, EventCore ev, (PdkResultKind Kind, ReadOnlySequence<byte> Data)[] answers, bool answer = true)
         : PluginConnection(1, new RpcFramer(server.Options.MaxMessageSize, server.Options.MaxNestingDepth))
     {
         private readonly PooledBufferWriter _output = new();
@@ -130,7 +177,7 @@ public sealed class AnsweredBeforeReturnTests
         {
             Replies++;
             _output.Clear();
-            if (ev.IsFinished || _next == answers.Length) return; // "ret"
+            if (!answer || ev.IsFinished || _next == answers.Length) return; // "ret", or the test answers
             (PdkResultKind kind, ReadOnlySequence<byte> data) = answers[_next++];
             if (!ev.Resume(ev.Id, this, Replies + 1, kind, data)) throw new InvalidOperationException("the event does not wait for a step");
         }

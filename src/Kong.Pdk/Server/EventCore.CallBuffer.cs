@@ -44,6 +44,7 @@ internal sealed partial class EventCore
     /// finished. Caller holds the lock.</summary>
     private void ReturnBuffers()
     {
+        Volatile.Write(ref _readToken, _pending.Version); // a call's task kept past the handler reads nothing from _rx now
         BufferPool.Return(_rx);
         _rx = [];
         _server.Memory.Release(_rxCharge);

@@ -13,8 +13,9 @@ namespace Kong.Pdk.Server;
 /// <item>A call answering a value: the event's <see cref="ResultSource{T}"/> for the call's decoder, made the first
 /// time the core serves such a call and reused by every later event the core serves.</item>
 /// </list>
-/// Either forwards to the pending step (<see cref="_pending"/>) and its token, so a task read twice, or kept past the
-/// next call or the event, fails as a stale <see cref="ManualResetValueTaskSourceCore{TResult}"/> token does. One
+/// Either forwards to the pending step (<see cref="_pending"/>) and its token. An answer is read once
+/// (<see cref="ReadPending"/>): a task read twice, or kept past the handler, throws <see cref="InvalidOperationException"/>;
+/// one kept past the next call fails as a stale <see cref="ManualResetValueTaskSourceCore{TResult}"/> token does. One
 /// path per result: when the step has already arrived (or failed) by the time the call is sent, the same decoder
 /// runs at once and the call returns a completed task (or a faulted one).
 /// </summary>
@@ -31,7 +32,7 @@ internal sealed partial class EventCore : IValueTaskSource
         if (_pending.GetStatus(token) == ValueTaskSourceStatus.Pending) return new ValueTask<T>(Source(decoder), token);
         try
         {
-            return new ValueTask<T>(decoder.Read(_pending.GetResult(token)));
+            return new ValueTask<T>(decoder.Read(ReadPending(token)));
         }
         catch (Exception ex)
         {
@@ -47,7 +48,7 @@ internal sealed partial class EventCore : IValueTaskSource
         if (_pending.GetStatus(token) == ValueTaskSourceStatus.Pending) return new ValueTask(this, token);
         try
         {
-            _pending.GetResult(token).ThrowIfError();
+            ReadPending(token).ThrowIfError();
             return default;
         }
         catch (Exception ex)
@@ -56,10 +57,26 @@ internal sealed partial class EventCore : IValueTaskSource
         }
     }
 
+    // The token whose answer was read last (or that the event's end closed): an answer is read once. Kong's answer lies
+    // in the event's receive buffer, which the next call reuses and the event's end gives back to the pool, so a task
+    // awaited twice, or kept past the handler, must not decode it again. An int, so no token equals its start value.
+    private int _readToken = int.MinValue;
+
+    /// <summary>The pending step's answer for <paramref name="token"/>, once: a second read throws.</summary>
+    private PdkResult ReadPending(short token)
+    {
+        if (Interlocked.Exchange(ref _readToken, token) == token)
+        {
+            throw new InvalidOperationException("This PDK call's result was already read, or its event has ended: await each call once, before the next.");
+        }
+
+        return _pending.GetResult(token);
+    }
+
     private ResultSource<T> Source<T>(PdkDecoder<T> decoder)
         => (ResultSource<T>)(_sources[decoder.Slot] ??= new ResultSource<T>(this, decoder));
 
-    void IValueTaskSource.GetResult(short token) => _pending.GetResult(token).ThrowIfError();
+    void IValueTaskSource.GetResult(short token) => ReadPending(token).ThrowIfError();
 
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _pending.GetStatus(token);
 

@@ -14,7 +14,7 @@ internal sealed partial class EventCore
     {
         /// <summary>Decodes the answer: once the step is read the handler may make its next call, which reuses the
         /// receive buffer, so the answer is decoded here, before the handler resumes.</summary>
-        public T GetResult(short token) => decoder.Read(core._pending.GetResult(token));
+        public T GetResult(short token) => decoder.Read(core.ReadPending(token));
 
         public ValueTaskSourceStatus GetStatus(short token) => core._pending.GetStatus(token);
 

@@ -203,6 +203,7 @@ internal sealed class EventLoop
                     break;
                 }
 
+                bool served = false;
                 for (int i = 0; i < ready; i++)
                 {
                     (uint flags, ulong data) = LinuxEpoll.ReadEvent(events, i);
@@ -216,6 +217,7 @@ internal sealed class EventLoop
                     EventLoopConnection? connection = _slots[(int)(data & SlotMask)];
                     if (connection is null || (ulong)connection.Number != data >> SlotBits) continue; // closed meanwhile
                     if ((flags & (LinuxEpoll.In | LinuxEpoll.ReadHangUp | LinuxEpoll.HangUp | LinuxEpoll.Error)) != 0) connection.Readable = true;
+                    served = true;
                     if (!connection.Drive(scratch)) return;
                 }
 
@@ -224,8 +226,9 @@ internal sealed class EventLoop
                 // Without it a loop that always finds work is preempted by the kernel instead, mid-batch, and every
                 // connection of the loop waits out a whole time slice: on 2 cores shared with 2 client loops, p99 at
                 // c=64-256 was 13-21 ms without it and 1.1-5 ms with it, at the same throughput (performance.md).
-                // When nothing else is runnable it returns at once (well under a microsecond).
-                if (ready > 0) Thread.Yield();
+                // When nothing else is runnable it returns at once (well under a microsecond). Not after a wake-up
+                // alone: the posted work that woke the loop is served first, at the top of the next turn.
+                if (served) Thread.Yield();
             }
         }
         catch (Exception ex)
