@@ -113,7 +113,7 @@ public abstract class EventLimitTests
     public async Task EventLimitReached_EventsWaitingSinceTheSameMillisecond_GoInStartOrder_ALaterWaitGoesAfterThem()
     {
         var clock = new ManualClock();
-        await using InProcessServer server = InProcessServer.Start(Echo(), o => { o.ConnectionMode = Mode; o.MaxEventsPerConnection = 100; o.MaxEventsInFlight = 6; }, time: clock);
+        await using InProcessServer server = InProcessServer.Start(Echo(), o => { o.ConnectionMode = Mode; o.MaxEventsPerConnection = 100; o.MaxEventsInFlight = 6; }, clockMs: clock.Now);
         await using KongConnection kong = await server.ConnectAsync();
         await server.StartInstanceAsync(kong, "my-plugin");
         var ids = new List<long>();

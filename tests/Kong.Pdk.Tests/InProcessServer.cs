@@ -31,8 +31,8 @@ internal sealed class InProcessServer : IAsyncDisposable
     /// <param name="plugin">The plugin served.</param>
     /// <param name="configure">Adjusts the options (tests use short timeouts).</param>
     /// <param name="logOutput">Where the server log goes; by default a string that <see cref="Log"/> returns.</param>
-    /// <param name="time">The server's clock (<see cref="PluginServer.NowMs"/>); null for the system's.</param>
-    public static InProcessServer Start(KongPluginDescriptor plugin, Action<KongServerOptions>? configure = null, TextWriter? logOutput = null, TimeProvider? time = null)
+    /// <param name="clockMs">The server's clock in milliseconds (<see cref="PluginServer.NowMs"/>); null for the system's.</param>
+    public static InProcessServer Start(KongPluginDescriptor plugin, Action<KongServerOptions>? configure = null, TextWriter? logOutput = null, Func<long>? clockMs = null)
     {
         var options = new KongServerOptions { SweepInterval = TimeSpan.FromMilliseconds(50), ShutdownTimeout = TimeSpan.FromMilliseconds(200) };
         configure?.Invoke(options);
@@ -40,7 +40,7 @@ internal sealed class InProcessServer : IAsyncDisposable
         Directory.CreateDirectory(directory);
         string socketPath = Path.Combine(directory, plugin.Name + ".socket");
         var log = new StringWriter();
-        var server = new PluginServer([plugin], options, new ServerLog(plugin.Name, KongLogLevel.Debug, logOutput ?? TextWriter.Synchronized(log)), time: time);
+        var server = new PluginServer([plugin], options, new ServerLog(plugin.Name, KongLogLevel.Debug, logOutput ?? TextWriter.Synchronized(log)), clockMs: clockMs);
         Socket listener = server.Bind(socketPath);
         var stop = new CancellationTokenSource();
         Task run = server.RunAsync(listener, socketPath, stop.Token);

@@ -6,8 +6,8 @@ public enum KongConnectionMode
     /// <summary>
     /// A thread per connection with blocking socket I/O: the thread that receives Kong's step runs the handler and
     /// sends its next call, with no hand-off between threads. Kong keeps one request in flight per connection, so a
-    /// blocked handler holds only its own connection. A thread per connection: for plugins whose handlers block (synchronous
-    /// I/O), at the price of one thread (and its stack) per Kong connection.
+    /// blocked handler holds only its own connection: for plugins whose handlers block (synchronous I/O), at the price
+    /// of one thread (and its stack) per Kong connection.
     /// </summary>
     Thread = 0,
 

@@ -246,7 +246,7 @@ internal sealed class EventLoop
     {
         foreach (EventLoopConnection connection in _draining)
         {
-            if (connection.Slot < 0 && !connection.IsClosed) Register(connection);
+            Register(connection);
         }
 
         _draining.Clear();
@@ -273,7 +273,7 @@ internal sealed class EventLoop
         for (int i = 0; i < draining.Count; i++)
         {
             EventLoopConnection connection = draining[i];
-            if (connection.Slot < 0 && !connection.IsClosed) Register(connection);
+            Register(connection);
             if (!connection.Drive(scratch)) return false; // taken over: the new thread drains this list again
         }
 
@@ -281,9 +281,11 @@ internal sealed class EventLoop
         return true;
     }
 
-    /// <summary>Adds a new connection to the table and to epoll (edge-triggered: readable, writable, peer closed).</summary>
+    /// <summary>Adds a new connection to the table and to epoll (edge-triggered: readable, writable, peer closed); nothing
+    /// for one registered already or closed.</summary>
     private void Register(EventLoopConnection connection)
     {
+        if (connection.Slot >= 0 || connection.IsClosed) return; // registered already, or closed before its turn
         int slot;
         if (_freeSlots.Count > 0)
         {

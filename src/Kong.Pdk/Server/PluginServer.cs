@@ -14,7 +14,7 @@ internal sealed class PluginServer
     private readonly ConcurrentDictionary<long, PluginConnection> _connections = new();
     private long _connectionCount;
     private EventLoopGroup? _loops;
-    private readonly TimeProvider? _time;
+    private readonly Func<long>? _clockMs;
 
     /// <summary>Creates a server for <paramref name="plugins"/>; nothing is bound until it runs.</summary>
     /// <param name="plugins">The plugins served.</param>
@@ -22,10 +22,11 @@ internal sealed class PluginServer
     /// <param name="log">Where the server's own lines go.</param>
     /// <param name="eventIdStart">The event id counter's starting point: <see cref="EventRegistry.RandomStart"/> for
     /// a served process, 0 (ids from 1) for in-process tests and the test kit.</param>
-    /// <param name="time">The clock of <see cref="NowMs"/>; null for the system's (tests pass a manual one).</param>
-    public PluginServer(IReadOnlyList<KongPluginDescriptor> plugins, KongServerOptions options, ServerLog log, int eventIdStart = 0, TimeProvider? time = null)
+    /// <param name="clockMs">The clock of <see cref="NowMs"/> in milliseconds; null for <see cref="Environment.TickCount64"/>
+    /// (tests pass one that stands still).</param>
+    public PluginServer(IReadOnlyList<KongPluginDescriptor> plugins, KongServerOptions options, ServerLog log, int eventIdStart = 0, Func<long>? clockMs = null)
     {
-        _time = time is null || ReferenceEquals(time, TimeProvider.System) ? null : time;
+        _clockMs = clockMs;
         Events = new EventRegistry(eventIdStart);
         options.Validate();
         if (options.Services is null)
@@ -51,15 +52,12 @@ internal sealed class PluginServer
     public IReadOnlyList<KongPluginDescriptor> Plugins { get; }
 
     /// <summary>
-    /// Now, in milliseconds: when an event entered its state, and the sweep's now that event timeouts and eviction
-    /// compare with it. <see cref="Environment.TickCount64"/> unless a <see cref="TimeProvider"/> was given, whose
-    /// timestamps must then count on the same scale (the sweep also compares this now with connection, instance and
-    /// event-loop stamps, which are <see cref="Environment.TickCount64"/>). Allocates nothing.
+    /// Now, in milliseconds, for events only: when an event entered its state, and the sweep's now that event
+    /// timeouts and eviction compare with it. <see cref="Environment.TickCount64"/> unless a clock was given.
+    /// Connection, instance and event-loop stamps stay on <see cref="Environment.TickCount64"/>, and the sweep
+    /// compares them with it.
     /// </summary>
-    internal long NowMs => _time is null ? Environment.TickCount64 : ToMilliseconds(_time.GetTimestamp(), _time.TimestampFrequency);
-
-    private static long ToMilliseconds(long timestamp, long frequency)
-        => (timestamp / frequency * 1000) + (timestamp % frequency * 1000 / frequency);
+    internal long NowMs => _clockMs is null ? Environment.TickCount64 : _clockMs();
 
     public KongServerOptions Options { get; }
 
@@ -441,7 +439,10 @@ internal sealed class PluginServer
         _loops = EventLoopGroup.TryStart(this, count, out string? failure);
         if (_loops is null)
         {
-            Log.Warn($"connection mode loop: {failure}: serving each connection on a thread of its own instead (connection mode thread)");
+            // Off Linux this is the documented default behaviour, not a fault: a warning at every start would be noise.
+            string line = $"connection mode loop: {failure}: serving each connection on a thread of its own instead (connection mode thread)";
+            if (OperatingSystem.IsLinux()) Log.Warn(line);
+            else Log.Info(line);
         }
         else
         {
@@ -564,7 +565,7 @@ internal sealed class PluginServer
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                Sweep(NowMs);
+                Sweep();
                 if (parentAtStart > 1 && !orphaned.IsCancellationRequested && ParentProcess.CurrentParentId() is var parent && parent > 0 && parent != parentAtStart)
                 {
                     Log.Warn($"the parent process {parentAtStart} is gone (Kong was killed?): shutting down");
@@ -600,15 +601,17 @@ internal sealed class PluginServer
         }
     }
 
-    internal void Sweep(long nowTicks)
+    internal void Sweep()
     {
+        long eventsNow = NowMs;
+        long nowTicks = Environment.TickCount64;
         long idleMs = (long)Options.EventIdleTimeout.TotalMilliseconds;
         long deadlineMs = (long)Options.HandlerDeadline.TotalMilliseconds;
         foreach (EventCore ev in Events.Snapshot())
         {
             try
             {
-                ev.CheckTimeouts(nowTicks, idleMs, deadlineMs);
+                ev.CheckTimeouts(eventsNow, idleMs, deadlineMs);
             }
             catch (Exception ex)
             {
