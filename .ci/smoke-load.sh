@@ -53,4 +53,21 @@ for mode in loop threads; do
     exit 1
   fi
 done
+# The loop client runs one event loop per simulated worker by default (2 workers, as nginx runs a loop per worker
+# process), and never more loops than workers.
+for loops in "" "--loops 5" "--loops 1"; do
+  expected="2 event loop thread(s)"
+  [[ "$loops" == "--loops 1" ]] && expected="1 event loop thread(s)"
+  set +e
+  out=$(dotnet benchmarks/Kong.Pdk.LoadTest/bin/Release/net10.0/Kong.Pdk.LoadTest.dll \
+    --server-cmd "dotnet samples/HelloPlugin/bin/Release/net10.0/HelloPlugin.dll -socket $dir/hello.socket" \
+    --socket "$dir/hello.socket" --server-log "$dir/server.log" -c 4 -d 0.5 -w 0 $loops 2>&1)
+  rc=$?
+  set -e
+  if [[ $rc -ne 0 ]] || ! grep -q "over 2 worker(s), $expected" <<<"$out"; then
+    echo "smoke-load: the loop client with '${loops:-no --loops}' did not run $expected over 2 workers (exit $rc):" >&2
+    echo "$out" | tail -n 15 >&2
+    exit 1
+  fi
+done
 echo "smoke-load: ok"

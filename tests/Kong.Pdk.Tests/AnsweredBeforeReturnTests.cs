@@ -139,7 +139,8 @@ public sealed class AnsweredBeforeReturnTests
         Assert.Equal("/a", first);
         Assert.Contains("already read", Assert.IsType<InvalidOperationException>(second).Message, StringComparison.Ordinal);
         Assert.True(ev.IsFinished);
-        Assert.Throws<InvalidOperationException>(() => kept.GetAwaiter().GetResult());
+        InvalidOperationException afterwards = Assert.Throws<InvalidOperationException>(() => kept.GetAwaiter().GetResult());
+        Assert.Contains("already read", afterwards.Message, StringComparison.Ordinal);
     }
 
     private delegate void Writer(ref MessagePackWriter writer);

@@ -204,6 +204,37 @@ public sealed class HostCommandLineTests
         Assert.Equal(nameof(KongServerOptions.ConnectionMode), error.ParamName);
     }
 
+    /// <summary><c>-event-loops N</c> sets how many loops serve the connections (0 or absent: one per processor).</summary>
+    [Theory]
+    [InlineData(null, 0)]
+    [InlineData("3", 3)]
+    [InlineData("1024", 1024)]
+    public void EventLoops_IsParsed_AbsentMeansOnePerProcessor(string? value, int expected)
+    {
+        HostCommandLine line = HostCommandLine.Parse(value is null ? [] : ["-event-loops", value], out string? error);
+        Assert.Null(error);
+        Assert.Equal(expected, line.Options.EventLoops);
+    }
+
+    [Fact]
+    public void EventLoops_NotANumber_IsAUsageError()
+    {
+        HostCommandLine.Parse(["-event-loops", "many"], out string? error);
+        Assert.NotNull(error);
+        Assert.Contains("-event-loops", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1025)]
+    public void EventLoops_OutOfRange_IsRefusedByTheServer(int value)
+    {
+        var options = new KongServerOptions { EventLoops = value };
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Kong.Pdk.Server.PluginServer(
+            [new TestPlugin("a-plugin").On(KongPhase.Access, (_, _) => ValueTask.CompletedTask)], options,
+            new Kong.Pdk.Server.ServerLog("t", KongLogLevel.None, TextWriter.Null)));
+        Assert.Equal(nameof(KongServerOptions.EventLoops), error.ParamName);
+    }
 }
 
 public sealed class KongConfSnippetTests

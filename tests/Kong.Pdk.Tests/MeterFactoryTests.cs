@@ -20,13 +20,14 @@ public sealed class MeterFactoryTests
         await using ServiceProvider servicesA = new ServiceCollection().AddMetrics().BuildServiceProvider();
         await using ServiceProvider servicesB = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var factoryA = servicesA.GetRequiredService<IMeterFactory>();
+        var factoryB = servicesB.GetRequiredService<IMeterFactory>();
         var plugin = new TestPlugin("meter-factory").On(KongPhase.Access, (_, _) => ValueTask.CompletedTask);
         var seen = new ConcurrentQueue<(string Instrument, object? Scope)>();
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == KongDiagnostics.MeterName && ReferenceEquals(instrument.Meter.Scope, factoryA)) l.EnableMeasurementEvents(instrument);
+                if (instrument.Meter.Name == KongDiagnostics.MeterName) l.EnableMeasurementEvents(instrument); // every server's
             },
         };
         listener.SetMeasurementEventCallback<long>((instrument, _, _, _) => seen.Enqueue((instrument.Name, instrument.Meter.Scope)));
@@ -43,12 +44,13 @@ public sealed class MeterFactoryTests
             Assert.Equal("ret", (await server.HandleEventAsync(kong, 7, "access")).Data);
         }
 
-        await ProtocolConformanceTests.Eventually(() => seen.Any(m => m.Instrument == "kong.pdk.events"), "server A's event measured");
+        int Events(object? scope) => seen.Count(m => m.Instrument == "kong.pdk.events" && ReferenceEquals(m.Scope, scope));
+        await ProtocolConformanceTests.Eventually(() => Events(factoryA) + Events(factoryB) == 3, "servers A's and B's events measured");
         await Task.Delay(100);
-        Assert.Single(seen, m => m.Instrument == "kong.pdk.events"); // one event on server A; none of B's or the unhosted one's
-        Assert.All(seen, m => Assert.Same(factoryA, m.Scope));
+        Assert.Equal(1, Events(factoryA)); // each server measures on its own factory's meter (the unhosted one's goes to
+        Assert.Equal(2, Events(factoryB)); // the process-wide static meter, which other tests running meanwhile share)
         listener.RecordObservableInstruments();
-        Assert.Contains(seen, m => m.Instrument == "kong.pdk.active_instances");
+        Assert.Contains(seen, m => m.Instrument == "kong.pdk.active_instances" && ReferenceEquals(m.Scope, factoryA));
 
         Assert.Same(factoryA, serverA.Server.Meters.Meter.Scope);
         Assert.NotSame(serverA.Server.Meters, serverB.Server.Meters);
